@@ -1,0 +1,181 @@
+// wow bench: times full flow steps on synthetic data and the GEMM floor of the same shapes; prints one JSON object.
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "commands.hpp"
+#include "wow/blas.hpp"
+#include "wow/errors.hpp"
+#include "wow/plugin_loader.hpp"
+#include "wow/rng.hpp"
+#include "wow/sliced_engine.hpp"
+#include "wow/spec.hpp"
+
+namespace po = boost::program_options;
+
+namespace wow::cli {
+
+namespace {
+
+struct BenchShape {
+  std::size_t classes, target_classes, points, target_points, dim, projections, steps, threads;
+};
+
+template <class T>
+std::vector<T> gaussian(std::size_t count, std::uint64_t salt) {
+  std::vector<T> v(count);
+  auto stream = rng::stream(salt, rng::Purpose::Dataset, 99, 0);
+  for (auto& x : v) x = static_cast<T>(stream.normal());
+  return v;
+}
+
+template <class F>
+double best_ms(std::size_t reps, F&& body) {
+  double best = 1e300;
+  for (std::size_t r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    body();
+    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
+template <class T>
+Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBackend& backend) {
+  const ClassLayout src = ClassLayout::uniform(b.classes, b.points);
+  const ClassLayout tgt = ClassLayout::uniform(b.target_classes, b.target_points);
+  std::vector<T> x = gaussian<T>(src.rows() * b.dim, 1);
+  const std::vector<T> y = gaussian<T>(tgt.rows() * b.dim, 2);
+  std::vector<T> velocity(x.size());
+  blas::set_threads(1);
+  SlicedEngine<T> engine(src, tgt, b.dim, backend.settings(), functional.sw_power());
+  engine.evaluate(x.data(), y.data(), 0, 0, functional, backend, velocity.data());  // warm-up
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::size_t k = 0; k < b.steps; ++k)
+    engine.evaluate(x.data(), y.data(), 0, k + 1, functional, backend, velocity.data());
+  const double step_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(b.steps);
+
+  // The GEMMs a step cannot avoid: project source and target (L x d times d x rows), pull back (rows x L times L x d).
+  const std::size_t L = b.projections, d = b.dim, nx = src.rows(), ny = tgt.rows();
+  const std::vector<T> theta = gaussian<T>(L * d, 3);
+  std::vector<T> px(L * nx), py(L * ny), g = gaussian<T>(L * nx, 4), out(nx * d);
+  const std::size_t reps = std::max<std::size_t>(3, b.steps);
+  blas::set_threads(static_cast<int>(b.threads));
+  const double whole = best_ms(reps, [&] {
+    blas::gemm_nt(L, nx, d, theta.data(), d, x.data(), d, px.data(), nx);
+    blas::gemm_nt(L, ny, d, theta.data(), d, y.data(), d, py.data(), ny);
+    blas::gemm_tn(nx, d, L, g.data(), nx, theta.data(), d, out.data(), d);
+  });
+  blas::set_threads(1);
+  const auto blocked_gemm = [&](std::size_t rows, auto&& one_block) {
+    backend.for_each_block((rows + kRowBlock - 1) / kRowBlock, [&](std::size_t blk) {
+      const std::size_t r0 = blk * kRowBlock;
+      one_block(r0, std::min(kRowBlock, rows - r0));
+    });
+  };
+  const double blocked = best_ms(reps, [&] {
+    blocked_gemm(nx, [&](std::size_t r0, std::size_t nb) {
+      blas::gemm_nt(L, nb, d, theta.data(), d, x.data() + r0 * d, d, px.data() + r0, nx);
+    });
+    blocked_gemm(ny, [&](std::size_t r0, std::size_t nb) {
+      blas::gemm_nt(L, nb, d, theta.data(), d, y.data() + r0 * d, d, py.data() + r0, ny);
+    });
+    blocked_gemm(nx, [&](std::size_t r0, std::size_t nb) {
+      blas::gemm_tn(nb, d, L, g.data() + r0, nx, theta.data(), d, out.data() + r0 * d, d);
+    });
+  });
+  Json j;
+  j["ms_per_step"] = step_ms;
+  j["gemm_floor_ms"] = std::min(whole, blocked);
+  j["gemm_whole_ms"] = whole;
+  j["gemm_blocked_ms"] = blocked;
+  j["ratio_to_floor"] = step_ms / std::min(whole, blocked);
+  j["estimator"] = engine.estimator() == Estimator::Sorted ? "sorted" : "quantile";
+  return j;
+}
+
+}  // namespace
+
+int bench_command(const std::vector<std::string>& args) {
+  po::options_description o("wow bench [options]: times full flow steps; prints one JSON object on stdout");
+  o.add_options()("help,h", "show this help")("plugin-dir", po::value<std::string>()->default_value(""), "plugin directory")(
+      "classes", po::value<std::size_t>()->default_value(10), "source classes C")(
+      "target-classes", po::value<std::size_t>()->default_value(10), "target classes M")(
+      "points", po::value<std::size_t>()->default_value(200), "points per source class n")(
+      "target-points", po::value<std::size_t>()->default_value(200), "points per target class m")(
+      "dim", po::value<std::size_t>()->default_value(784), "dimension d")(
+      "projections", po::value<std::size_t>()->default_value(500), "directions L")(
+      "steps", po::value<std::size_t>()->default_value(10), "timed steps K (after one warm-up step)")(
+      "precision", po::value<std::string>()->default_value("float32"), "float32 | float64")(
+      "kernel", po::value<std::string>()->default_value("riesz_sw"), "kernel type id")(
+      "estimator", po::value<std::string>()->default_value("auto"), "auto | sorted | quantile")(
+      "backend", po::value<std::string>()->default_value("tbb"), "serial | tbb")(
+      "directions", po::value<std::string>()->default_value("gaussian"), "direction kind")(
+      "threads", po::value<std::size_t>()->default_value(0), "threads (0: all cores)");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(o).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string("wow bench: ") + e.what());
+  }
+  if (vm.count("help")) {
+    std::cout << o;
+    return kExitOk;
+  }
+  BenchShape b{vm["classes"].as<std::size_t>(),     vm["target-classes"].as<std::size_t>(),
+               vm["points"].as<std::size_t>(),      vm["target-points"].as<std::size_t>(),
+               vm["dim"].as<std::size_t>(),         vm["projections"].as<std::size_t>(),
+               vm["steps"].as<std::size_t>(),       vm["threads"].as<std::size_t>()};
+  if (b.threads == 0) b.threads = std::max(1U, std::thread::hardware_concurrency());
+  if (b.classes == 0 || b.target_classes == 0 || b.points == 0 || b.target_points == 0 || b.dim == 0 ||
+      b.projections == 0 || b.steps == 0)
+    throw InputError("wow bench: every size must be >= 1");
+  const std::string precision = vm["precision"].as<std::string>();
+  if (precision != "float32" && precision != "float64")
+    throw InputError("wow bench: --precision must be float32 or float64");
+  PluginSet plugins;  // outlives the registry and every component (their code lives in the libraries)
+  Registry registry;
+  plugins.load_directory(default_plugin_dir(vm["plugin-dir"].as<std::string>()), registry);
+  const Json functional_node = registry.resolve_node(
+      "functional", Json{{"type", "mmd"}, {"params", {{"kernel", {{"type", vm["kernel"].as<std::string>()}}}}}},
+      "functional");
+  const Json backend_node = registry.resolve_node(
+      "projections",
+      Json{{"type", vm["backend"].as<std::string>()},
+           {"params", {{"count", b.projections}, {"estimator", vm["estimator"].as<std::string>()},
+                       {"directions", vm["directions"].as<std::string>()}}}},
+      "projections");
+  auto functional = registry.create<Functional>(functional_node, "functional");
+  functional->prepare(b.classes, b.target_classes);
+  auto backend = registry.create<ProjectionBackend>(backend_node, "projections");
+  backend->set_threads(b.threads);
+  Json j = precision == "float64" ? bench_typed<double>(b, *functional, *backend) : bench_typed<float>(b, *functional, *backend);
+  Json out;
+  out["ms_per_step"] = j["ms_per_step"];
+  out["gemm_floor_ms"] = j["gemm_floor_ms"];
+  out["ratio_to_floor"] = j["ratio_to_floor"];
+  out["gemm_whole_ms"] = j["gemm_whole_ms"];
+  out["gemm_blocked_ms"] = j["gemm_blocked_ms"];
+  out["classes"] = b.classes;
+  out["target_classes"] = b.target_classes;
+  out["points"] = b.points;
+  out["target_points"] = b.target_points;
+  out["dim"] = b.dim;
+  out["projections"] = b.projections;
+  out["steps"] = b.steps;
+  out["threads"] = b.threads;
+  out["precision"] = precision;
+  out["kernel"] = vm["kernel"].as<std::string>();
+  out["estimator"] = j["estimator"];
+  out["backend"] = vm["backend"].as<std::string>();
+  out["directions"] = vm["directions"].as<std::string>();
+  out["blas"] = blas::describe();
+  std::printf("%s\n", out.dump(2).c_str());
+  return kExitOk;
+}
+
+}  // namespace wow::cli

@@ -1,0 +1,34 @@
+// wow: the WoWFlow command line. Errors are one "error:" line on stderr; exit codes follow design.md.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "wow/errors.hpp"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    wow::cli::print_usage();
+    return args.empty() ? wow::kExitBadInput : wow::kExitOk;
+  }
+  const std::string verb = args[0];
+  args.erase(args.begin());
+  try {
+    if (verb == "run") return wow::cli::run_command(args);
+    if (verb == "plugins") return wow::cli::plugins_command(args);
+    if (verb == "describe") return wow::cli::describe_command(args);
+    if (verb == "bench") return wow::cli::bench_command(args);
+    throw wow::InputError("unknown command \"" + verb + "\"; valid: run, plugins, describe, bench (see wow --help)");
+  } catch (const wow::InputError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return wow::kExitBadInput;
+  } catch (const wow::IoError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return wow::kExitIoFailure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: internal error: %s\n", e.what());
+    return 1;
+  }
+}

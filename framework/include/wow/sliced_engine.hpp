@@ -1,0 +1,75 @@
+#pragma once
+// The hot path of one flow step (design.md "Data flow of one step"): draw directions, project both datasets with
+// one blocked GEMM per side, sort every (direction, class) segment, build sliced embeddings, form the pairwise
+// SW_p^p matrix, let the functional turn it into a value and slopes, and pull the residuals back to R^d.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "wow/cloud.hpp"
+#include "wow/interfaces.hpp"
+
+namespace wow {
+
+// Fixed work blocking. Never derived from the thread count: every backend and thread count run the same blocks,
+// so results are bit-identical (design.md "Determinism").
+inline constexpr std::size_t kRowBlock = 128;       // rows of X per GEMM block
+inline constexpr std::size_t kDirectionBlock = 16;  // directions per sort / embedding block
+
+// Resolves "auto": sorted when every class of both datasets has one common size, else quantile.
+// Throws InputError for "sorted" with unequal sizes.
+Estimator resolve_estimator(Estimator requested, const ClassLayout& source, const ClassLayout& target);
+
+template <class T>
+class SlicedEngine {
+ public:
+  // `target` is the layout of the target as seen per step (after any batching).
+  SlicedEngine(const ClassLayout& source, const ClassLayout& target, std::size_t dim, ProjectionSettings settings,
+               int sw_power);
+
+  // F at source points x (source layout) against target points y (target layout) with the directions of
+  // (seed, step). When `velocity` is not null it receives the WoW gradient (n_c / w_c) dF/dx, shape of x.
+  FunctionalValue evaluate(const T* x, const T* y, std::uint64_t seed, std::uint64_t step, const Functional& functional,
+                           const ProjectionBackend& backend, T* velocity);
+
+  // Replaces the random directions by fixed ones (count x dim, unit rows), e.g. for tests and fixed evaluators.
+  void set_fixed_directions(std::vector<T> directions);
+  [[nodiscard]] Estimator estimator() const { return estimator_; }
+  [[nodiscard]] const PairwiseSW& pairwise() const { return pairwise_; }
+  [[nodiscard]] const std::vector<T>& directions() const { return theta_; }
+  [[nodiscard]] std::size_t embedding_size() const { return embed_; }
+
+ private:
+  void draw_directions(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend);
+  void draw_levels(std::uint64_t seed, std::uint64_t step);
+  void project(const T* points, std::size_t rows, T* out, const ProjectionBackend& backend) const;
+  void embed_side(const T* projected, const ClassLayout& layout, std::size_t first_class, bool keep_permutation,
+                  const ProjectionBackend& backend);
+  void pairwise_sw(const ProjectionBackend& backend);
+  void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
+  void scatter_to_projections(const FunctionalValue& value, const ProjectionBackend& backend);
+  void pull_back(T* velocity, const ProjectionBackend& backend) const;
+
+  ClassLayout source_, target_;
+  std::size_t dim_, count_;
+  ProjectionSettings settings_;
+  int power_;
+  Estimator estimator_;
+  std::size_t embed_;  // embedding length per (class, direction): n for sorted, quantiles for quantile
+  bool fixed_directions_ = false;
+
+  std::vector<T> theta_;                 // count x dim
+  std::vector<T> proj_x_, proj_y_;       // count x rows, transposed projections
+  std::vector<T> sorted_x_;              // count x Nx, sorted within class segments (quantile estimator)
+  std::vector<std::uint32_t> perm_x_;    // count x Nx, sorted position -> row within class
+  std::vector<T> embedding_;             // (C+M) x count x embed
+  std::vector<double> levels_;           // count x quantiles (quantile estimator)
+  std::vector<T> embed_grad_;            // C x count x embed
+  std::vector<T> proj_grad_;             // count x Nx
+  PairwiseSW pairwise_;
+};
+
+extern template class SlicedEngine<float>;
+extern template class SlicedEngine<double>;
+
+}  // namespace wow

@@ -1,0 +1,18 @@
+#pragma once
+// Sorting a segment of projections together with its permutation. Values become order-preserving unsigned keys
+// (so NaN cannot break the sort's ordering contract) packed with the index into one integer, which sorts fast.
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace wow {
+
+// Sorts `values` ascending in place; perm[i] receives the original position of the value now at i
+// (perm may be empty to skip it). `scratch` must hold at least values.size() entries of 16 bytes.
+void sort_with_permutation(std::span<float> values, std::span<std::uint32_t> perm, void* scratch);
+void sort_with_permutation(std::span<double> values, std::span<std::uint32_t> perm, void* scratch);
+
+inline constexpr std::size_t kSortScratchBytesPerValue = 16;
+
+}  // namespace wow

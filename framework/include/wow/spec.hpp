@@ -1,0 +1,27 @@
+#pragma once
+// Experiment specs: JSON files composing components by type id (design.md "Spec"). Parsing is strict: unknown
+// keys, types and parameters, ill-typed and out-of-range values are errors that name the dotted path.
+#include <string>
+#include <vector>
+
+#include "wow/params.hpp"
+#include "wow/registry.hpp"
+
+namespace wow {
+
+// Parses JSON text; a syntax error names the file, line and column.
+Json parse_json_text(const std::string& text, const std::string& name);
+// Reads and parses a spec file.
+Json read_spec_file(const std::string& path);
+
+// Applies one `--set path.to.key=value` override; the value is read as JSON when it parses, else as a string.
+void apply_override(Json& spec, const std::string& assignment);
+
+// The schema of the spec's top level and of its "output" node (for `wow describe spec`).
+ParamSchema spec_schema();
+ParamSchema output_schema();
+
+// Validates `raw` and fills every default: the content of resolved_spec.json.
+Json resolve_spec(const Json& raw, const Registry& registry, const std::string& default_name);
+
+}  // namespace wow

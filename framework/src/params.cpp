@@ -1,0 +1,240 @@
+#include "wow/params.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "wow/errors.hpp"
+#include "wow/registry.hpp"
+
+namespace wow {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::string format_number(double v) {
+  std::ostringstream s;
+  s.precision(10);
+  s << v;
+  return s.str();
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& message) {
+  throw InputError(path + ": " + message);
+}
+
+void check_range(const ParamSpec& spec, double v, const std::string& path) {
+  const bool low_bad = spec.min && (spec.min_exclusive ? v <= *spec.min : v < *spec.min);
+  const bool high_bad = spec.max && (spec.max_exclusive ? v >= *spec.max : v > *spec.max);
+  if (low_bad || high_bad) fail(path, "must be in " + spec.range_text() + " (got " + format_number(v) + ")");
+}
+
+Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path, const Registry& registry) {
+  switch (spec.type) {
+    case ParamType::Number: {
+      if (!v.is_number()) fail(path, "must be a number (got " + v.dump() + ")");
+      const double d = v.get<double>();
+      if (!std::isfinite(d)) fail(path, "must be finite");
+      check_range(spec, d, path);
+      return d;
+    }
+    case ParamType::Integer: {
+      if (v.is_number_float()) {
+        const double d = v.get<double>();
+        if (d != std::floor(d) || std::fabs(d) > 9.0e15) fail(path, "must be a whole number (got " + v.dump() + ")");
+        check_range(spec, d, path);
+        return static_cast<std::int64_t>(d);
+      }
+      if (!v.is_number_integer()) fail(path, "must be an integer (got " + v.dump() + ")");
+      const auto i = v.get<std::int64_t>();
+      check_range(spec, static_cast<double>(i), path);
+      return i;
+    }
+    case ParamType::Boolean:
+      if (!v.is_boolean()) fail(path, "must be true or false (got " + v.dump() + ")");
+      return v;
+    case ParamType::String:
+      if (!v.is_string()) fail(path, "must be a string (got " + v.dump() + ")");
+      return v;
+    case ParamType::Choice: {
+      if (!v.is_string()) fail(path, "must be one of: " + join(spec.choices) + " (got " + v.dump() + ")");
+      const auto s = v.get<std::string>();
+      for (const auto& c : spec.choices)
+        if (c == s) return v;
+      fail(path, "unknown value \"" + s + "\"; valid: " + join(spec.choices));
+    }
+    case ParamType::NumberList: {
+      if (!v.is_array()) fail(path, "must be a list of numbers (got " + v.dump() + ")");
+      Json out = Json::array();
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_number() || !std::isfinite(v[i].get<double>()))
+          fail(path + "[" + std::to_string(i) + "]", "must be a finite number (got " + v[i].dump() + ")");
+        check_range(spec, v[i].get<double>(), path + "[" + std::to_string(i) + "]");
+        out.push_back(v[i].get<double>());
+      }
+      return out;
+    }
+    case ParamType::Component:
+      return registry.resolve_node(spec.component_kind, v, path);
+  }
+  fail(path, "unsupported parameter type");
+}
+
+}  // namespace
+
+ParamSpec ParamSpec::number(std::string name, double def, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Number;
+  s.default_value = def;
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec ParamSpec::integer(std::string name, std::int64_t def, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Integer;
+  s.default_value = def;
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec ParamSpec::boolean(std::string name, bool def, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Boolean;
+  s.default_value = def;
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec ParamSpec::string(std::string name, std::string def, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::String;
+  s.default_value = std::move(def);
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec ParamSpec::choice(std::string name, std::string def, std::vector<std::string> choices,
+                            std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Choice;
+  s.default_value = std::move(def);
+  s.choices = std::move(choices);
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec ParamSpec::number_list(std::string name, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::NumberList;
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec ParamSpec::component(std::string name, std::string kind, Json def, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Component;
+  s.component_kind = std::move(kind);
+  s.default_value = std::move(def);
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec& ParamSpec::optional() {
+  default_value = nullptr;
+  return *this;
+}
+ParamSpec& ParamSpec::greater_than(double v) {
+  min = v;
+  min_exclusive = true;
+  return *this;
+}
+ParamSpec& ParamSpec::at_least(double v) {
+  min = v;
+  min_exclusive = false;
+  return *this;
+}
+ParamSpec& ParamSpec::less_than(double v) {
+  max = v;
+  max_exclusive = true;
+  return *this;
+}
+ParamSpec& ParamSpec::at_most(double v) {
+  max = v;
+  max_exclusive = false;
+  return *this;
+}
+
+std::string ParamSpec::type_name() const {
+  switch (type) {
+    case ParamType::Number: return "number";
+    case ParamType::Integer: return "integer";
+    case ParamType::Boolean: return "boolean";
+    case ParamType::String: return "string";
+    case ParamType::Choice: return "choice";
+    case ParamType::NumberList: return "number list";
+    case ParamType::Component: return component_kind;
+  }
+  return "?";
+}
+
+std::string ParamSpec::range_text() const {
+  if (!min && !max) return "";
+  std::string lo = min ? (min_exclusive ? "(" : "[") + format_number(*min) : "(-inf";
+  std::string hi = max ? format_number(*max) + (max_exclusive ? ")" : "]") : "inf)";
+  return lo + ", " + hi;
+}
+
+Json ParamSpec::describe() const {
+  Json j;
+  j["name"] = name;
+  j["type"] = type_name();
+  j["default"] = default_value;
+  if (!range_text().empty()) j["range"] = range_text();
+  if (!choices.empty()) j["choices"] = choices;
+  j["description"] = description;
+  return j;
+}
+
+Json resolve_params(const ParamSchema& schema, const Json& given, const std::string& path, const Registry& registry) {
+  if (!given.is_null() && !given.is_object()) fail(path, "must be an object (got " + given.dump() + ")");
+  for (auto it = given.begin(); given.is_object() && it != given.end(); ++it) {
+    bool known = false;
+    for (const auto& spec : schema) known = known || spec.name == it.key();
+    if (!known) {
+      std::vector<std::string> names;
+      for (const auto& spec : schema) names.push_back(spec.name);
+      fail(path.empty() ? it.key() : path + "." + it.key(),
+           "unknown parameter; valid: " + (names.empty() ? std::string("(none)") : join(names)));
+    }
+  }
+  Json out = Json::object();
+  for (const auto& spec : schema) {
+    const std::string p = path.empty() ? spec.name : path + "." + spec.name;
+    if (given.is_object() && given.contains(spec.name)) {
+      out[spec.name] = resolve_value(spec, given.at(spec.name), p, registry);
+    } else if (!spec.default_value.is_null()) {
+      out[spec.name] = resolve_value(spec, spec.default_value, p, registry);
+    }
+  }
+  return out;
+}
+
+double Params::number(const std::string& name) const { return node(name).get<double>(); }
+std::int64_t Params::integer(const std::string& name) const { return node(name).get<std::int64_t>(); }
+bool Params::boolean(const std::string& name) const { return node(name).get<bool>(); }
+std::string Params::string(const std::string& name) const { return node(name).get<std::string>(); }
+std::vector<double> Params::number_list(const std::string& name) const {
+  return node(name).get<std::vector<double>>();
+}
+bool Params::has(const std::string& name) const { return values_.contains(name); }
+const Json& Params::node(const std::string& name) const {
+  if (!values_.contains(name)) throw InputError(path_of(name) + ": missing parameter");
+  return values_.at(name);
+}
+
+}  // namespace wow

@@ -1,0 +1,166 @@
+#include "wow/run_directory.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+
+#include "wow/errors.hpp"
+#include "wow/files.hpp"
+#include "wow/npy.hpp"
+
+namespace fs = std::filesystem;
+
+namespace wow {
+
+std::string step_name(std::int64_t step) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "step_%06lld", static_cast<long long>(step));
+  return buf;
+}
+
+void RunDirectory::check_new(const std::string& dir, bool force) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !force)
+    throw InputError("output directory " + dir + " already exists (use --force to replace it, or --out DIR)");
+  fs::path parent = fs::absolute(dir, ec).parent_path();
+  while (!parent.empty() && !fs::exists(parent, ec)) parent = parent.parent_path();
+  if (parent.empty() || !fs::is_directory(parent, ec))
+    throw InputError("output directory " + dir + ": no existing parent directory");
+  // Probe by creating a file: permission bits do not tell the truth for root or read-only mounts.
+  const fs::path probe = parent / (".wow_write_probe_" + std::to_string(::getpid()));
+  std::FILE* f = std::fopen(probe.c_str(), "w");
+  if (f == nullptr)
+    throw InputError("output directory " + dir + ": cannot write in " + parent.string() + " (" + std::strerror(errno) +
+                     ")");
+  std::fclose(f);
+  fs::remove(probe, ec);
+}
+
+void RunDirectory::create(bool force) {
+  std::error_code ec;
+  if (force && fs::exists(dir_, ec)) fs::remove_all(dir_, ec);
+  fs::create_directories(dir_ + "/snapshots", ec);
+  if (!ec) fs::create_directories(dir_ + "/checkpoint", ec);
+  if (ec) throw InputError("output directory " + dir_ + ": cannot create (" + ec.message() + ")");
+}
+
+void RunDirectory::remove() {
+  loss_file_.close();
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+void RunDirectory::write_status(const std::string& status, std::int64_t step, const Json& extra) const {
+  Json j = Json::object();
+  j["status"] = status;
+  j["step"] = step;
+  for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
+  write_json("status.json", j);
+}
+
+void RunDirectory::write_json(const std::string& name, const Json& value) const {
+  files::write_atomic(path(name), value.dump(2) + "\n");
+}
+
+template <class T>
+void RunDirectory::write_array(const std::string& name, const std::vector<T>& values,
+                               const std::vector<std::size_t>& shape) const {
+  files::write_atomic(path(name), npy::encode(values.data(), shape));
+}
+
+template <class T>
+void RunDirectory::write_cloud(const std::string& name, const LabeledCloud<T>& cloud) const {
+  if (cloud.layout.equal_sizes() && cloud.classes() > 0) {
+    write_array(name, cloud.points, {cloud.classes(), cloud.layout.size(0), cloud.dim});
+    return;
+  }
+  write_array(name, cloud.points, {cloud.rows(), cloud.dim});
+  std::vector<std::int64_t> labels;
+  for (std::size_t c = 0; c < cloud.classes(); ++c) labels.insert(labels.end(), cloud.layout.size(c), static_cast<std::int64_t>(c));
+  const std::string stem = name.substr(0, name.size() - 4);  // strip ".npy"
+  write_array(stem + "_labels.npy", labels, {labels.size()});
+}
+
+void RunDirectory::open_loss(std::vector<LossRow> previous) {
+  loss_ = std::move(previous);
+  std::ostringstream text;
+  text.precision(10);
+  text << "iteration,loss,elapsed_s\n";
+  for (const auto& r : loss_) text << r.step << ',' << r.loss << ',' << r.elapsed_s << '\n';
+  files::write_atomic(path("loss.csv"), text.str());
+  loss_file_.open(path("loss.csv"), std::ios::app);
+  loss_file_.precision(10);
+  if (!loss_file_) throw IoError("cannot open " + path("loss.csv") + " for appending");
+}
+
+void RunDirectory::append_loss(const LossRow& row) {
+  loss_.push_back(row);
+  loss_file_ << row.step << ',' << row.loss << ',' << row.elapsed_s << '\n';
+  loss_file_.flush();
+  if (!loss_file_) throw IoError("cannot write " + path("loss.csv") + " (disk full?)");
+}
+
+std::vector<LossRow> RunDirectory::read_loss() const {
+  std::vector<LossRow> rows;
+  std::ifstream in(path("loss.csv"));
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    LossRow r{};
+    if (std::sscanf(line.c_str(), "%lld,%lf,%lf", reinterpret_cast<long long*>(&r.step), &r.loss, &r.elapsed_s) >= 2)
+      rows.push_back(r);
+  }
+  return rows;
+}
+
+template <class T>
+void RunDirectory::write_checkpoint(std::int64_t step, const LabeledCloud<T>& state,
+                                    const std::vector<double>& solver_state) {
+  CheckpointInfo info{step, "checkpoint/state_" + step_name(step).substr(5) + ".npy",
+                      "checkpoint/solver_" + step_name(step).substr(5) + ".npy"};
+  write_array(info.state_file, state.points, {state.rows(), state.dim});
+  write_array(info.solver_file, solver_state, {solver_state.size()});
+  Json j = Json::object();
+  j["step"] = step;
+  j["state"] = info.state_file;
+  j["solver"] = info.solver_file;
+  write_json("checkpoint/checkpoint.json", j);
+  // The new checkpoint is complete: the previous one can go.
+  if (!last_checkpoint_.state_file.empty() && last_checkpoint_.step != step) {
+    std::error_code ec;
+    fs::remove(path(last_checkpoint_.state_file), ec);
+    fs::remove(path(last_checkpoint_.solver_file), ec);
+  }
+  last_checkpoint_ = info;
+}
+
+CheckpointInfo RunDirectory::read_checkpoint() const {
+  const std::string file = path("checkpoint/checkpoint.json");
+  std::error_code ec;
+  if (!fs::exists(file, ec)) throw InputError(dir_ + ": no checkpoint to resume from (checkpoint/checkpoint.json)");
+  Json j;
+  try {
+    j = Json::parse(files::read_all(file));
+    return CheckpointInfo{j.at("step").get<std::int64_t>(), j.at("state").get<std::string>(),
+                          j.at("solver").get<std::string>()};
+  } catch (const Json::exception& e) {
+    throw InputError(file + ": corrupt checkpoint record (" + e.what() + ")");
+  }
+}
+
+template void RunDirectory::write_cloud(const std::string&, const LabeledCloud<float>&) const;
+template void RunDirectory::write_cloud(const std::string&, const LabeledCloud<double>&) const;
+template void RunDirectory::write_array(const std::string&, const std::vector<float>&,
+                                        const std::vector<std::size_t>&) const;
+template void RunDirectory::write_array(const std::string&, const std::vector<double>&,
+                                        const std::vector<std::size_t>&) const;
+template void RunDirectory::write_array(const std::string&, const std::vector<std::int64_t>&,
+                                        const std::vector<std::size_t>&) const;
+template void RunDirectory::write_checkpoint(std::int64_t, const LabeledCloud<float>&, const std::vector<double>&);
+template void RunDirectory::write_checkpoint(std::int64_t, const LabeledCloud<double>&, const std::vector<double>&);
+
+}  // namespace wow

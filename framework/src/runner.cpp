@@ -1,0 +1,323 @@
+#include "wow/runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "wow/blas.hpp"
+#include "wow/errors.hpp"
+#include "wow/files.hpp"
+#include "wow/interfaces.hpp"
+#include "wow/npy.hpp"
+#include "wow/plot.hpp"
+#include "wow/progress.hpp"
+#include "wow/rng.hpp"
+#include "wow/run_directory.hpp"
+#include "wow/sliced_engine.hpp"
+#include "wow/spec.hpp"
+
+namespace wow {
+
+namespace {
+
+std::atomic<int> g_signal{0};
+extern "C" void on_stop_signal(int sig) { g_signal.store(sig); }
+
+struct SignalGuard {
+  SignalGuard() {
+    g_signal.store(0);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+  }
+  ~SignalGuard() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+};
+
+template <class T>
+bool all_finite(const std::vector<T>& v) {
+  for (T x : v)
+    if (!std::isfinite(x)) return false;
+  return true;
+}
+
+// Every component of one run, created and checked before anything is written.
+struct Setup {
+  Json spec;
+  std::unique_ptr<Functional> functional;
+  std::unique_ptr<ProjectionBackend> backend;
+  std::unique_ptr<Solver> solver;
+  LabeledCloud<double> source, target;
+  ClassLayout step_target;  // target layout per step (after batching)
+};
+
+Setup build(const Json& spec, const Registry& registry, std::size_t threads) {
+  Setup s;
+  s.spec = spec;
+  const auto seed = spec.at("seed").get<std::uint64_t>();
+  s.functional = registry.create<Functional>(spec.at("functional"), "functional");
+  s.backend = registry.create<ProjectionBackend>(spec.at("projections"), "projections");
+  s.backend->set_threads(threads);
+  s.solver = registry.create<Solver>(spec.at("solver"), "solver");
+  // Source and target draw from distinct keys of the run's seed, so identical specs still differ.
+  s.source = registry.create<Dataset>(spec.at("source"), "source")->load(rng::key(seed, rng::Purpose::Dataset, 1, 0));
+  s.target = registry.create<Dataset>(spec.at("target"), "target")->load(rng::key(seed, rng::Purpose::Dataset, 2, 0));
+  for (const auto* side : {"source", "target"}) {
+    const auto& cloud = std::string(side) == "source" ? s.source : s.target;
+    if (cloud.classes() == 0 || cloud.dim == 0) throw InputError(std::string(side) + ": the dataset is empty");
+    for (std::size_t c = 0; c < cloud.classes(); ++c)
+      if (cloud.layout.size(c) == 0) throw InputError(std::string(side) + ": class " + std::to_string(c) + " is empty");
+    require_finite(cloud, side);
+  }
+  if (s.source.dim != s.target.dim)
+    throw InputError("source has dimension " + std::to_string(s.source.dim) + " but target has " +
+                     std::to_string(s.target.dim));
+  s.functional->prepare(s.source.classes(), s.target.classes());
+  const auto batch = static_cast<std::size_t>(s.solver->target_batch());
+  s.step_target = s.target.layout;
+  if (batch > 0) {
+    for (std::size_t k = 0; k < s.target.classes(); ++k)
+      if (s.target.layout.size(k) < batch)
+        throw InputError("solver.params.target_batch: " + std::to_string(batch) + " exceeds the " +
+                         std::to_string(s.target.layout.size(k)) + " points of target class " + std::to_string(k));
+    s.step_target = ClassLayout::uniform(s.target.classes(), batch);
+  }
+  return s;
+}
+
+// Draws target_batch rows per target class without replacement (partial Fisher-Yates), seeded per step.
+template <class T>
+void draw_target_batch(const LabeledCloud<T>& target, const ClassLayout& batch, std::uint64_t seed, std::uint64_t step,
+                       std::vector<std::size_t>& index, std::vector<T>& out) {
+  const std::size_t d = target.dim;
+  std::size_t row = 0;
+  for (std::size_t k = 0; k < target.classes(); ++k) {
+    const std::size_t m = target.layout.size(k);
+    index.resize(m);
+    for (std::size_t i = 0; i < m; ++i) index[i] = i;
+    auto stream = rng::stream(seed, rng::Purpose::TargetBatch, step, k);
+    for (std::size_t i = 0; i < batch.size(k); ++i, ++row) {
+      std::swap(index[i], index[i + stream.below(m - i)]);
+      const T* src = target.row(target.layout.offsets[k] + index[i]);
+      std::copy(src, src + d, out.data() + row * d);
+    }
+  }
+}
+
+std::vector<std::string> snapshot_files(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/snapshots", ec)) {
+    const auto name = e.path().filename().string();
+    if (name.starts_with("step_") && name.ends_with(".npy") && name.find("_labels") == std::string::npos)
+      names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// flow.png (2-D data: up to six snapshots side by side over the grey target) and loss.png.
+void draw_pictures(const RunDirectory& run, const LabeledCloud<double>& target, const ClassLayout& source_layout,
+                   std::size_t dim) {
+  std::vector<plot::Series> loss(1);
+  loss[0].name = "F";
+  for (const auto& r : run.loss()) {
+    loss[0].x.push_back(static_cast<double>(r.step));
+    loss[0].y.push_back(r.loss);
+  }
+  bool positive = std::all_of(loss[0].y.begin(), loss[0].y.end(), [](double v) { return v > 0; });
+  plot::write_line_plot(run.path("loss.png"), "loss", "step", positive ? "F (log scale)" : "F", loss, positive);
+  if (dim != 2) return;
+  const auto names = snapshot_files(run.dir());
+  if (names.empty()) return;
+  const std::size_t panels = std::min<std::size_t>(6, names.size());
+  std::vector<std::string> titles;
+  std::vector<plot::Points2D> points;
+  for (std::size_t p = 0; p < panels; ++p) {
+    const std::size_t at = panels == 1 ? 0 : p * (names.size() - 1) / (panels - 1);
+    const npy::Array a = npy::read(run.path("snapshots/" + names[at]));
+    plot::Points2D pts;
+    for (std::size_t i = 0; i * 2 + 1 < a.values.size(); ++i) {
+      pts.x.push_back(a.values[2 * i]);
+      pts.y.push_back(a.values[2 * i + 1]);
+      std::size_t c = 0;
+      while (c + 1 < source_layout.classes() && source_layout.offsets[c + 1] <= i) ++c;
+      pts.label.push_back(static_cast<int>(c));
+    }
+    titles.push_back("step " + std::to_string(std::stoll(names[at].substr(5, 6))));
+    points.push_back(std::move(pts));
+  }
+  plot::Points2D grey;
+  for (std::size_t i = 0; i < target.rows(); ++i) {
+    grey.x.push_back(target.row(i)[0]);
+    grey.y.push_back(target.row(i)[1]);
+  }
+  plot::write_flow_panels(run.path("flow.png"), titles, points, grey);
+}
+
+template <class T>
+int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::vector<double>* resume_state,
+              const std::vector<double>* resume_solver, bool quiet) {
+  const Json& spec = s.spec;
+  const auto seed = spec.at("seed").get<std::uint64_t>();
+  const auto steps = s.solver->steps();
+  const auto snapshot_every = spec.at("output").at("snapshot_every").get<std::int64_t>();
+  const auto checkpoint_every = spec.at("output").at("checkpoint_every").get<std::int64_t>();
+  const bool pictures = spec.at("output").at("pictures").get<bool>();
+
+  LabeledCloud<T> x = s.source.cast<T>();
+  const LabeledCloud<T> target = s.target.cast<T>();
+  if (resume_state != nullptr) x.points.assign(resume_state->begin(), resume_state->end());
+  SlicedEngine<T> engine(x.layout, s.step_target, x.dim, s.backend->settings(), s.functional->sw_power());
+  s.solver->reset(x.points.size());
+  if (resume_solver != nullptr) s.solver->load_state(*resume_solver);
+
+  const bool batching = s.step_target.rows() != target.rows();
+  std::vector<T> batch(batching ? s.step_target.rows() * x.dim : 0);
+  std::vector<std::size_t> batch_index;
+  std::vector<T> velocity(x.points.size());
+
+  const Json info{{"steps", steps}, {"estimator", engine.estimator() == Estimator::Sorted ? "sorted" : "quantile"}};
+  Progress progress(spec.at("name").get<std::string>(), steps, start_step, quiet);
+  const auto begin = std::chrono::steady_clock::now();
+  const double elapsed_before = run.loss().empty() ? 0.0 : run.loss().back().elapsed_s;
+  std::int64_t step = start_step;
+  double loss = 0.0;
+  try {
+    for (; step < steps; ++step) {
+      if (step % snapshot_every == 0) run.write_cloud("snapshots/" + step_name(step) + ".npy", x);
+      const T* y = target.points.data();
+      if (batching) {
+        draw_target_batch(target, s.step_target, seed, static_cast<std::uint64_t>(step), batch_index, batch);
+        y = batch.data();
+      }
+      loss = engine.evaluate(x.points.data(), y, seed, static_cast<std::uint64_t>(step), *s.functional, *s.backend,
+                             velocity.data())
+                 .value;
+      const double elapsed = elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+      run.append_loss({step, loss, elapsed});
+      if (!std::isfinite(loss) || !all_finite(velocity)) {
+        progress.finish("diverged");
+        run.write_status("diverged", step, Json{{"steps", steps}, {"message", "non-finite loss or gradient at step " + std::to_string(step)}});
+        std::fprintf(stderr, "error: the flow diverged at step %lld (loss %g): lower solver.params.step_size; "
+                             "the last good checkpoint and snapshots are kept in %s\n",
+                     static_cast<long long>(step), loss, run.dir().c_str());
+        return kExitDiverged;
+      }
+      s.solver->update(std::span<T>(x.points), std::span<const T>(velocity));
+      if (!all_finite(x.points)) {
+        progress.finish("diverged");
+        run.write_status("diverged", step + 1, Json{{"steps", steps}, {"message", "non-finite state after step " + std::to_string(step)}});
+        std::fprintf(stderr, "error: the flow diverged at step %lld (state overflowed): lower solver.params.step_size; "
+                             "the last good checkpoint and snapshots are kept in %s\n",
+                     static_cast<long long>(step), run.dir().c_str());
+        return kExitDiverged;
+      }
+      const std::int64_t done = step + 1;
+      const bool stop = g_signal.load() != 0;
+      if ((checkpoint_every > 0 && done % checkpoint_every == 0) || stop) {
+        run.write_checkpoint(done, x, s.solver->save_state());
+        Json extra = info;
+        extra["loss"] = loss;
+        extra["checkpoint_step"] = done;
+        run.write_status(stop ? "interrupted" : "running", done, extra);
+      }
+      progress.update(done, loss);
+      if (stop) {
+        progress.finish("interrupted");
+        std::fprintf(stderr, "error: interrupted at step %lld; resume with: wow run --resume %s\n",
+                     static_cast<long long>(done), run.dir().c_str());
+        return kExitInterrupted;
+      }
+    }
+    run.write_cloud("snapshots/" + step_name(steps) + ".npy", x);
+    run.write_cloud("final.npy", x);
+    if (pictures) {
+      try {
+        draw_pictures(run, s.target, x.layout, x.dim);
+      } catch (const plot::PlotError& e) {
+        std::fprintf(stderr, "warning: pictures not drawn: %s\n", e.what());
+      }
+    }
+    Json extra = info;
+    extra["loss"] = loss;
+    extra["elapsed_s"] = elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    run.write_status("complete", steps, extra);
+    progress.finish("complete");
+    return kExitOk;
+  } catch (const IoError& e) {
+    progress.finish("failed");
+    try {
+      run.write_status("failed", step, Json{{"message", e.what()}});
+    } catch (const IoError&) {
+      // The disk is full: status.json keeps its last good content.
+    }
+    std::fprintf(stderr, "error: %s; the last good checkpoint is kept in %s\n", e.what(), run.dir().c_str());
+    return kExitIoFailure;
+  }
+}
+
+}  // namespace
+
+int run_flow(const RunOptions& options, const Registry& registry) {
+  const std::size_t threads = options.threads > 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  blas::set_threads(1);  // the engine runs BLAS per fixed block (determinism)
+  SignalGuard signals;
+  if (!options.resume_dir.empty()) {
+    RunDirectory run(options.resume_dir);
+    const std::string spec_file = run.path("resolved_spec.json");
+    std::error_code ec;
+    if (!std::filesystem::is_directory(options.resume_dir, ec))
+      throw InputError("--resume " + options.resume_dir + ": no such run directory");
+    Json spec;
+    try {
+      spec = Json::parse(files::read_all(spec_file));
+    } catch (const Json::exception& e) {
+      throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
+    }
+    // Re-resolve: the file may have been edited by hand, and its components must exist in this build.
+    spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
+    Setup s = build(spec, registry, threads);
+    const CheckpointInfo cp = run.read_checkpoint();
+    const npy::Array state = npy::read(run.path(cp.state_file));
+    const npy::Array solver = npy::read(run.path(cp.solver_file));
+    if (state.values.size() != s.source.points.size())
+      throw InputError(run.path(cp.state_file) + ": checkpoint state does not match the source dataset's shape");
+    std::vector<LossRow> rows = run.read_loss();
+    rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const LossRow& r) { return r.step >= cp.step; }), rows.end());
+    run.open_loss(rows);
+    run.write_status("running", cp.step, Json{{"steps", s.solver->steps()}, {"resumed_from", cp.step}});
+    return spec.at("precision") == "float64"
+               ? run_typed<double>(s, run, cp.step, &state.values, &solver.values, options.quiet)
+               : run_typed<float>(s, run, cp.step, &state.values, &solver.values, options.quiet);
+  }
+  const Json& spec = options.spec;
+  const std::string dir = spec.at("output").at("dir").get<std::string>();
+  RunDirectory::check_new(dir, options.force);
+  Setup s = build(spec, registry, threads);
+  // Estimator choice ("sorted" with unequal sizes) is checked before anything is written.
+  resolve_estimator(s.backend->settings().estimator, s.source.layout, s.step_target);
+  RunDirectory run(dir);
+  run.create(options.force);
+  try {
+    run.write_json("resolved_spec.json", spec);
+    run.write_status("running", 0, Json{{"steps", s.solver->steps()}});
+    run.open_loss({});
+  } catch (const IoError& e) {
+    run.remove();
+    throw InputError(std::string("output directory ") + dir + ": " + e.what());
+  }
+  return spec.at("precision") == "float64" ? run_typed<double>(s, run, 0, nullptr, nullptr, options.quiet)
+                                           : run_typed<float>(s, run, 0, nullptr, nullptr, options.quiet);
+}
+
+}  // namespace wow

@@ -1,0 +1,47 @@
+// Runs the engine's fixed blocks in parallel with oneTBB, inside an arena limited to the requested threads.
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <memory>
+
+#include "wow/plugin_api.hpp"
+#include "wow/projection_params.hpp"
+
+namespace {
+
+class TbbBackend final : public wow::ProjectionBackend {
+ public:
+  explicit TbbBackend(const wow::Params& p)
+      : settings_(wow::read_projection_settings(p)),
+        threads_(static_cast<std::size_t>(oneapi::tbb::info::default_concurrency())),
+        arena_(std::make_unique<oneapi::tbb::task_arena>(static_cast<int>(threads_))) {}
+  [[nodiscard]] const wow::ProjectionSettings& settings() const override { return settings_; }
+  void for_each_block(std::size_t count, const std::function<void(std::size_t)>& body) const override {
+    if (count == 0) return;
+    arena_->execute([&] {
+      oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, count, 1),
+                                [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+                                  for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
+                                });
+    });
+  }
+  void set_threads(std::size_t threads) override {
+    threads_ = threads == 0 ? 1 : threads;
+    arena_ = std::make_unique<oneapi::tbb::task_arena>(static_cast<int>(threads_));
+  }
+  [[nodiscard]] std::size_t threads() const override { return threads_; }
+
+ private:
+  wow::ProjectionSettings settings_;
+  std::size_t threads_;
+  std::unique_ptr<oneapi::tbb::task_arena> arena_;
+};
+
+}  // namespace
+
+WOW_PLUGIN(registry) {
+  registry.add<wow::ProjectionBackend>(
+      "tbb", "Sliced projections in parallel with oneTBB (same blocks, same bits as serial)", wow::projection_schema(),
+      [](const wow::Params& p, const wow::Registry&) { return std::make_unique<TbbBackend>(p); });
+}

@@ -1,0 +1,25 @@
+// Forward Euler: x <- x - tau * g.
+#include "wow/plugin_api.hpp"
+#include "wow/solver_base.hpp"
+
+namespace {
+
+class ForwardEuler final : public wow::TypedSolver<ForwardEuler> {
+ public:
+  explicit ForwardEuler(const wow::Params& p) : TypedSolver(p), tau_(p.number("step_size")) {}
+  template <class T>
+  void apply(std::span<T> x, std::span<const T> g, std::vector<T>& /*state*/) {
+    const T tau = static_cast<T>(tau_);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] -= tau * g[i];
+  }
+
+ private:
+  double tau_;
+};
+
+}  // namespace
+
+WOW_PLUGIN(registry) {
+  registry.add<wow::Solver>("forward_euler", "Explicit Euler: x <- x - tau * g", ForwardEuler::common_params(),
+                            [](const wow::Params& p, const wow::Registry&) { return std::make_unique<ForwardEuler>(p); });
+}

@@ -1,0 +1,32 @@
+// Heavy-ball momentum: v <- g + m * v; x <- x - tau * v (m = 0 is forward Euler).
+#include "wow/plugin_api.hpp"
+#include "wow/solver_base.hpp"
+
+namespace {
+
+class Momentum final : public wow::TypedSolver<Momentum> {
+ public:
+  explicit Momentum(const wow::Params& p)
+      : TypedSolver(p), tau_(p.number("step_size")), momentum_(p.number("momentum")) {}
+  template <class T>
+  void apply(std::span<T> x, std::span<const T> g, std::vector<T>& v) {
+    const T tau = static_cast<T>(tau_);
+    const T m = static_cast<T>(momentum_);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      v[i] = g[i] + m * v[i];
+      x[i] -= tau * v[i];
+    }
+  }
+
+ private:
+  double tau_, momentum_;
+};
+
+}  // namespace
+
+WOW_PLUGIN(registry) {
+  auto params = Momentum::common_params();
+  params.push_back(wow::ParamSpec::number("momentum", 0.0, "Momentum m").at_least(0).less_than(1));
+  registry.add<wow::Solver>("momentum", "Heavy ball: v <- g + m v; x <- x - tau v", params,
+                            [](const wow::Params& p, const wow::Registry&) { return std::make_unique<Momentum>(p); });
+}

