@@ -1,12 +1,12 @@
 #include "wow/plot.hpp"
 
-#include <png.h>
 #include <plplot/plplot.h>
+#include <png.h>
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cerrno>
+#include <cmath>
 #include <csetjmp>
 #include <cstdint>
 #include <cstdio>
@@ -14,8 +14,8 @@
 #include <filesystem>
 #include <limits>
 #include <map>
-#include <memory>
 #include <mutex>
+#include <random>
 
 namespace wow::plot {
 
@@ -35,15 +35,15 @@ constexpr int kClassColours = 10;
 
 // tab10 (matplotlib's default cycle), well separated hues that stay distinct on white.
 constexpr std::array<std::array<PLINT, 3>, kClassColours> kTab10 = {{{31, 119, 180},
-                                                                    {255, 127, 14},
-                                                                    {44, 160, 44},
-                                                                    {214, 39, 40},
-                                                                    {148, 103, 189},
-                                                                    {140, 86, 75},
-                                                                    {227, 119, 194},
-                                                                    {127, 127, 127},
-                                                                    {188, 189, 34},
-                                                                    {23, 190, 207}}};
+                                                                     {255, 127, 14},
+                                                                     {44, 160, 44},
+                                                                     {214, 39, 40},
+                                                                     {148, 103, 189},
+                                                                     {140, 86, 75},
+                                                                     {227, 119, 194},
+                                                                     {127, 127, 127},
+                                                                     {188, 189, 34},
+                                                                     {23, 190, 207}}};
 
 PLINT class_colour(int label) {
   const int k = ((label % kClassColours) + kClassColours) % kClassColours;  // negative labels cycle too
@@ -116,20 +116,63 @@ bool have_pngcairo() {
   return false;
 }
 
-// One fresh PLplot stream writing one PNG page; always ended (plend1) and the caller's stream restored, so
-// repeated calls in one process start from a clean state.
+// PLplot output goes to a fresh temporary file next to the target, renamed over it on success:
+//  - PLplot exit()s the whole process when it cannot open its output, so creating the file first probes that it
+//    will succeed (directory exists and is writable);
+//  - PLplot rewrites "%n" in file names (family numbering), so it must not see the caller's name;
+//  - a failed call leaves no half-written PNG behind.
+class TempOutput {
+ public:
+  explicit TempOutput(const std::string& path) : path_(path) {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    if (dir.string().find("%n") != std::string::npos)
+      fail(path, "PLplot cannot write into a directory whose name contains \"%n\"");
+    std::random_device rd;
+    for (int attempt = 0; attempt < 16 && temp_.empty(); ++attempt) {
+      char name[64];
+      std::snprintf(name, sizeof name, ".wow-plot-%08x%08x.png", rd(), rd());
+      const std::string candidate = (dir / name).string();
+      if (std::FILE* f = std::fopen(candidate.c_str(), "wbx")) {  // "x": exclusive create
+        std::fclose(f);
+        temp_ = candidate;
+      } else if (errno != EEXIST) {
+        fail(path, "cannot create a file in " + dir.string() + ": " + std::strerror(errno));
+      }
+    }
+    if (temp_.empty()) fail(path, "cannot create a temporary file in " + dir.string());
+  }
+  ~TempOutput() {
+    if (!committed_) std::remove(temp_.c_str());
+  }
+  TempOutput(const TempOutput&) = delete;
+  TempOutput& operator=(const TempOutput&) = delete;
+
+  const std::string& file() const { return temp_; }
+
+  // Moves the finished temporary file to the target path.
+  void commit() {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(temp_, ec);
+    if (ec || size == 0) fail(path_, "PLplot produced no output");
+    std::filesystem::rename(temp_, path_, ec);
+    if (ec) fail(path_, "cannot move output into place: " + ec.message());
+    committed_ = true;
+  }
+
+ private:
+  std::string path_, temp_;
+  bool committed_ = false;
+};
+
+// One fresh PLplot stream writing one PNG page to `file`; always ended (plend1) and the caller's stream restored,
+// so repeated calls in one process start from a clean state. `path` is the user's name, for messages.
 class Session {
  public:
   // `text_scale` multiplies PLplot's default character height.
-  Session(const std::string& path, int width, int height, double text_scale) {
-    if (!have_pngcairo())
-      fail(path, "PLplot device 'pngcairo' is not available (install plplot-driver-cairo)");
-    // PLplot exit()s the whole process when it cannot open its output, so probe writability first.
-    if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
-      std::fclose(f);
-    } else {
-      fail(path, std::string("cannot open for writing: ") + std::strerror(errno));
-    }
+  Session(const std::string& path, const std::string& file, int width, int height, double text_scale) {
+    if (!have_pngcairo()) fail(path, "PLplot device 'pngcairo' is not available (install plplot-driver-cairo)");
     plgstrm(&previous_);
     plmkstrm(&stream_);
     if (stream_ < 0) {
@@ -137,7 +180,7 @@ class Session {
       fail(path, "cannot create a PLplot stream");
     }
     plsdev("pngcairo");
-    plsfnam(path.c_str());
+    plsfnam(file.c_str());
     plspage(0.0, 0.0, width, height, 0, 0);
     set_palette();
     plinit();
@@ -321,13 +364,12 @@ void draw_points(const std::vector<PLFLT>& x, const std::vector<PLFLT>& y, PLINT
 
 void validate_points(const Points2D& p, const std::string& what, const std::string& path) {
   if (p.x.size() != p.y.size())
-    fail(path, what + ": x and y sizes differ (" + std::to_string(p.x.size()) + " vs " +
-                   std::to_string(p.y.size()) + ")");
+    fail(path,
+         what + ": x and y sizes differ (" + std::to_string(p.x.size()) + " vs " + std::to_string(p.y.size()) + ")");
   if (!p.label.empty() && p.label.size() != p.x.size())
     fail(path, what + ": label size " + std::to_string(p.label.size()) + " does not match point count " +
                    std::to_string(p.x.size()));
-  if (p.x.size() > static_cast<std::size_t>(std::numeric_limits<PLINT>::max()))
-    fail(path, what + ": too many points");
+  if (p.x.size() > static_cast<std::size_t>(std::numeric_limits<PLINT>::max())) fail(path, what + ": too many points");
 }
 
 void check_size(int v, const char* name, const std::string& path) {
@@ -351,8 +393,8 @@ void png_error_cb(png_structp png, png_const_charp msg) {
 void png_warning_cb(png_structp, png_const_charp) {}  // warnings are not actionable for callers; stay quiet
 
 // libpng reports errors by longjmp, so this function holds no objects with destructors that could be skipped.
-bool write_png_rows(std::FILE* fp, const unsigned char* pixels, png_uint_32 width, png_uint_32 height,
-                    int channels, PngError* err) {
+bool write_png_rows(std::FILE* fp, const unsigned char* pixels, png_uint_32 width, png_uint_32 height, int channels,
+                    PngError* err) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, png_error_cb, png_warning_cb);
   if (png == nullptr) {
     std::snprintf(err->message, sizeof err->message, "png_create_write_struct failed");
@@ -428,15 +470,18 @@ void write_flow_panels(const std::string& png_path, const std::vector<std::strin
 
   const int n = static_cast<int>(panels.size());
   std::lock_guard lock(plplot_mutex());
+  TempOutput out(png_path);
   {
-    Session session(png_path, n * panel_pixels, panel_pixels, text_scale_for(panel_pixels, 330.0));
+    Session session(png_path, out.file(), n * panel_pixels, panel_pixels, text_scale_for(panel_pixels, 330.0));
     // Square plot box per panel: margins (fractions of the panel side) leave room for the y tick labels on the left,
     // x tick labels below and the title above; leftover width goes to the right.
     PLFLT xmin = 0, xmax = 0, ymin = 0, ymax = 0, def_height = 0, height = 0;
     plgspa(&xmin, &xmax, &ymin, &ymax);
     plgchr(&def_height, &height);
     const double ch = height / (ymax - ymin);  // one character height as a fraction of the panel side
-    const double ml = (max_label_width(axes.y) + 1.2) * ch, mr = std::max(1.2, 0.5 * max_label_width(axes.x) + 0.4) * ch, mb = 2.6 * ch, mt = 2.4 * ch;
+    const double ml = (max_label_width(axes.y) + 1.2) * ch;
+    const double mr = std::max(1.2, 0.5 * max_label_width(axes.x) + 0.4) * ch;  // half of the last x label sticks out
+    const double mb = 2.6 * ch, mt = 2.4 * ch;
     const double side = std::max(0.2, std::min(1.0 - ml - mr, 1.0 - mb - mt));
     const double dot = std::clamp(panel_pixels / 360.0, 0.7, 4.0);
     for (int k = 0; k < n; ++k) {
@@ -449,12 +494,11 @@ void write_flow_panels(const std::string& png_path, const std::vector<std::strin
       if (!title.empty()) plmtex("t", 1.0, 0.5, 0.5, escape_text(title).c_str());
     }
   }
-  check_output(png_path);
+  out.commit();
 }
 
 void write_line_plot(const std::string& png_path, const std::string& title, const std::string& x_label,
-                     const std::string& y_label, const std::vector<Series>& series, bool log_y, int width,
-                     int height) {
+                     const std::string& y_label, const std::vector<Series>& series, bool log_y, int width, int height) {
   check_size(width, "width", png_path);
   check_size(height, "height", png_path);
   for (std::size_t s = 0; s < series.size(); ++s)
@@ -502,8 +546,9 @@ void write_line_plot(const std::string& png_path, const std::string& title, cons
   const Limits ly = padded(ey, 0.05, 0.5, png_path);  // 0.5 = half a decade on a log axis
 
   std::lock_guard lock(plplot_mutex());
+  TempOutput out(png_path);
   {
-    Session session(png_path, width, height, text_scale_for(std::min(width, height), 420.0));
+    Session session(png_path, out.file(), width, height, text_scale_for(std::min(width, height), 420.0));
     const AxisPair axes{make_axis(lx, false, 7), make_axis(ly, use_log, 6)};
     // Left margin fits the widest (horizontal) y tick label plus the y label; below: tick labels plus x label.
     const double y_labels = max_label_width(axes.y);
@@ -544,16 +589,16 @@ void write_line_plot(const std::string& png_path, const std::string& title, cons
       PLFLT legend_w = 0.0, legend_h = 0.0;
       pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
                PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.03, 0.06, kWhite, kBlack, 1,
-               static_cast<PLINT>(n), 1, static_cast<PLINT>(n), opts.data(), 0.8, 0.85, 1.8, 0.0,
-               text_colours.data(), text.data(), nullptr, nullptr, nullptr, nullptr, line_colours.data(),
-               line_styles.data(), line_widths.data(), nullptr, nullptr, nullptr, nullptr);
+               static_cast<PLINT>(n), 1, static_cast<PLINT>(n), opts.data(), 0.8, 0.85, 1.8, 0.0, text_colours.data(),
+               text.data(), nullptr, nullptr, nullptr, nullptr, line_colours.data(), line_styles.data(),
+               line_widths.data(), nullptr, nullptr, nullptr, nullptr);
     }
   }
-  check_output(png_path);
+  out.commit();
 }
 
-void write_image_grid(const std::string& png_path, const std::vector<double>& images, int rows, int cols, int h,
-                      int w, int channels, double lo, double hi, int scale, int gap) {
+void write_image_grid(const std::string& png_path, const std::vector<double>& images, int rows, int cols, int h, int w,
+                      int channels, double lo, double hi, int scale, int gap) {
   if (rows <= 0 || cols <= 0 || h <= 0 || w <= 0) fail(png_path, "rows, cols, h and w must be positive");
   if (channels != 1 && channels != 3) fail(png_path, "channels must be 1 or 3 (got " + std::to_string(channels) + ")");
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) fail(png_path, "need finite lo < hi");
@@ -599,11 +644,15 @@ void write_image_grid(const std::string& png_path, const std::vector<double>& im
   std::FILE* fp = std::fopen(png_path.c_str(), "wb");
   if (fp == nullptr) fail(png_path, std::string("cannot open for writing: ") + std::strerror(errno));
   PngError err{};
-  const bool ok = write_png_rows(fp, pixels.data(), static_cast<png_uint_32>(W), static_cast<png_uint_32>(H),
-                                 channels, &err);
+  const bool ok =
+      write_png_rows(fp, pixels.data(), static_cast<png_uint_32>(W), static_cast<png_uint_32>(H), channels, &err);
   const bool closed = std::fclose(fp) == 0;  // flushes; a full disk shows up here
-  if (!ok) fail(png_path, std::string("libpng: ") + err.message);
-  if (!closed) fail(png_path, std::string("write failed: ") + std::strerror(errno));
+  if (!ok || !closed) {
+    const std::string why =
+        !ok ? std::string("libpng: ") + err.message : std::string("write failed: ") + std::strerror(errno);
+    std::remove(png_path.c_str());  // do not leave a truncated PNG behind
+    fail(png_path, why);
+  }
   check_output(png_path);
 }
 

@@ -14,6 +14,7 @@
 #include "wow/errors.hpp"
 #include "wow/files.hpp"
 #include "wow/interfaces.hpp"
+#include "wow/label_matching.hpp"
 #include "wow/npy.hpp"
 #include "wow/plot.hpp"
 #include "wow/progress.hpp"
@@ -164,6 +165,25 @@ void draw_pictures(const RunDirectory& run, const LabeledCloud<double>& target, 
   plot::write_flow_panels(run.path("flow.png"), titles, points, grey);
 }
 
+// labels.json: exact OT costs between every flowed class and every target class, and the class matching.
+template <class T>
+void write_labels(const RunDirectory& run, const LabeledCloud<T>& flowed, const LabeledCloud<T>& target) {
+  const LabelMatching match = match_labels(flowed, target);
+  const std::size_t m = target.classes();
+  Json cost = Json::array();
+  double matched = 0.0;
+  for (std::size_t i = 0; i < flowed.classes(); ++i) {
+    cost.push_back(std::vector<double>(match.cost.begin() + static_cast<std::ptrdiff_t>(i * m),
+                                       match.cost.begin() + static_cast<std::ptrdiff_t>((i + 1) * m)));
+    matched += match.cost[i * m + match.assignment[i]] / static_cast<double>(flowed.classes());
+  }
+  Json j = Json::object();
+  j["assignment"] = match.assignment;
+  j["cost"] = cost;
+  j["mean_matched_cost"] = matched;
+  run.write_json("labels.json", j);
+}
+
 template <class T>
 int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::vector<double>* resume_state,
               const std::vector<double>* resume_solver, bool quiet) {
@@ -241,6 +261,7 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
     }
     run.write_cloud("snapshots/" + step_name(steps) + ".npy", x);
     run.write_cloud("final.npy", x);
+    if (spec.at("output").at("label_matching").get<bool>()) write_labels(run, x, target);
     if (pictures) {
       try {
         draw_pictures(run, s.target, x.layout, x.dim);

@@ -71,6 +71,8 @@ ParamSchema output_schema() {
       ParamSpec::integer("checkpoint_every", 100, "Write a resumable checkpoint every this many steps (0: never)")
           .at_least(0),
       ParamSpec::boolean("pictures", true, "Draw PNG pictures (flow snapshots, loss curve) at the end"),
+      ParamSpec::boolean("label_matching", true,
+                         "At the end, match flowed classes to target classes by exact OT (labels.json)"),
   };
 }
 

@@ -33,14 +33,14 @@ struct Series {
 // the line. log_y uses a log10 axis (non-positive values are skipped; if no positive value remains, the axis
 // falls back to linear).
 void write_line_plot(const std::string& png_path, const std::string& title, const std::string& x_label,
-                     const std::string& y_label, const std::vector<Series>& series, bool log_y = false,
-                     int width = 800, int height = 500);
+                     const std::string& y_label, const std::vector<Series>& series, bool log_y = false, int width = 800,
+                     int height = 500);
 
 // rows x cols grid of images; `images` holds rows*cols images in row-major grid order, each h*w*channels values
 // row-major with interleaved channels (channels 1 = grayscale, 3 = RGB). Values are clipped to [lo, hi] and mapped
 // to 0..255 (NaN -> 0); images are upscaled by the integer factor `scale` (nearest) and separated by `gap`
 // white pixels (output pixels, not scaled). Written with libpng as 8-bit gray or RGB.
-void write_image_grid(const std::string& png_path, const std::vector<double>& images, int rows, int cols, int h,
-                      int w, int channels, double lo, double hi, int scale = 2, int gap = 1);
+void write_image_grid(const std::string& png_path, const std::vector<double>& images, int rows, int cols, int h, int w,
+                      int channels, double lo, double hi, int scale = 2, int gap = 1);
 
 }  // namespace wow::plot

@@ -1,0 +1,34 @@
+#pragma once
+// Exact optimal transport between point clouds (LEMON's network simplex) and the class-to-class matching that
+// names each flowed class by a target label (design.md labels.json).
+#include <cstddef>
+#include <vector>
+
+#include "wow/cloud.hpp"
+
+namespace wow {
+
+struct TransportPlan {
+  double cost = 0.0;          // sum_ij plan_ij * cost_ij
+  std::vector<double> plan;   // n x m, row-major; marginals a and b
+};
+
+// Exact OT between discrete measures with weights a (n) and b (m), each summing to 1, for a cost matrix n x m.
+// Weights are made integral on a common grid so the network simplex is exact (uniform weights: exactly).
+TransportPlan exact_transport(const std::vector<double>& cost, const std::vector<double>& a, const std::vector<double>& b);
+
+// Exact W_2^2 between two uniform clouds (rows of d values): squared Euclidean cost.
+double exact_w2_squared(const double* x, std::size_t n, const double* y, std::size_t m, std::size_t d);
+
+struct LabelMatching {
+  std::vector<std::size_t> assignment;  // target class for each source class
+  std::vector<double> cost;             // C x M: W_2^2 between source class i and target class j
+};
+
+// Costs W_2^2 between every flowed class and every target class, then the optimal class-to-class plan with
+// uniform class weights; each source class gets the target class receiving most of its mass (with C = M this is
+// the optimal assignment).
+template <class T>
+LabelMatching match_labels(const LabeledCloud<T>& flowed, const LabeledCloud<T>& target);
+
+}  // namespace wow

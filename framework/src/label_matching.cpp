@@ -1,0 +1,113 @@
+#include "wow/label_matching.hpp"
+
+#include <lemon/list_graph.h>
+#include <lemon/network_simplex.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "wow/errors.hpp"
+
+namespace wow {
+
+namespace {
+
+// Integral supplies: weights are rounded onto a grid of `scale` units (exact for uniform weights 1/n when the
+// scale is a multiple of n).
+std::vector<long long> integral_supply(const std::vector<double>& w, long long scale) {
+  std::vector<long long> s(w.size());
+  long long total = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) total += s[i] = std::llround(w[i] * static_cast<double>(scale));
+  // Put any rounding remainder on the largest entry so both sides carry exactly `scale`.
+  const auto largest = static_cast<std::size_t>(std::max_element(w.begin(), w.end()) - w.begin());
+  s[largest] += scale - total;
+  return s;
+}
+
+long long common_scale(std::size_t n, std::size_t m) {
+  const long long l = std::lcm(static_cast<long long>(n), static_cast<long long>(m));
+  // Large enough for non-uniform weights to round well, a multiple of n and m for uniform ones.
+  return l * std::max<long long>(1, 1000000 / l);
+}
+
+}  // namespace
+
+TransportPlan exact_transport(const std::vector<double>& cost, const std::vector<double>& a, const std::vector<double>& b) {
+  const std::size_t n = a.size(), m = b.size();
+  if (n == 0 || m == 0 || cost.size() != n * m) throw InputError("exact_transport: shapes do not match");
+  const long long scale = common_scale(n, m);
+  const auto sa = integral_supply(a, scale);
+  const auto sb = integral_supply(b, scale);
+  lemon::ListDigraph graph;
+  std::vector<lemon::ListDigraph::Node> left(n), right(m);
+  for (auto& v : left) v = graph.addNode();
+  for (auto& v : right) v = graph.addNode();
+  lemon::ListDigraph::ArcMap<double> arc_cost(graph);
+  lemon::ListDigraph::NodeMap<long long> supply(graph);
+  std::vector<lemon::ListDigraph::Arc> arcs(n * m);
+  for (std::size_t i = 0; i < n; ++i) {
+    supply[left[i]] = sa[i];
+    for (std::size_t j = 0; j < m; ++j) {
+      arcs[i * m + j] = graph.addArc(left[i], right[j]);
+      arc_cost[arcs[i * m + j]] = cost[i * m + j];
+    }
+  }
+  for (std::size_t j = 0; j < m; ++j) supply[right[j]] = -sb[j];
+  lemon::NetworkSimplex<lemon::ListDigraph, long long, double> simplex(graph);
+  simplex.costMap(arc_cost).supplyMap(supply);
+  if (simplex.run() != decltype(simplex)::OPTIMAL) throw InputError("exact_transport: no optimal plan found");
+  TransportPlan out;
+  out.plan.resize(n * m);
+  for (std::size_t k = 0; k < n * m; ++k) {
+    out.plan[k] = static_cast<double>(simplex.flow(arcs[k])) / static_cast<double>(scale);
+    out.cost += out.plan[k] * cost[k];
+  }
+  return out;
+}
+
+double exact_w2_squared(const double* x, std::size_t n, const double* y, std::size_t m, std::size_t d) {
+  std::vector<double> cost(n * m);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < m; ++j) {
+      double s = 0.0;
+      for (std::size_t k = 0; k < d; ++k) {
+        const double diff = x[i * d + k] - y[j * d + k];
+        s += diff * diff;
+      }
+      cost[i * m + j] = s;
+    }
+  return exact_transport(cost, std::vector<double>(n, 1.0 / static_cast<double>(n)),
+                         std::vector<double>(m, 1.0 / static_cast<double>(m)))
+      .cost;
+}
+
+template <class T>
+LabelMatching match_labels(const LabeledCloud<T>& flowed, const LabeledCloud<T>& target) {
+  if (flowed.dim != target.dim) throw InputError("match_labels: dimensions differ");
+  const std::size_t c = flowed.classes(), m = target.classes();
+  LabelMatching out;
+  out.cost.resize(c * m);
+  for (std::size_t i = 0; i < c; ++i) {
+    const std::vector<double> xi(flowed.row(flowed.layout.offsets[i]), flowed.row(flowed.layout.offsets[i + 1]));
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::vector<double> yj(target.row(target.layout.offsets[j]), target.row(target.layout.offsets[j + 1]));
+      out.cost[i * m + j] = exact_w2_squared(xi.data(), flowed.layout.size(i), yj.data(), target.layout.size(j), flowed.dim);
+    }
+  }
+  const TransportPlan plan = exact_transport(out.cost, std::vector<double>(c, 1.0 / static_cast<double>(c)),
+                                             std::vector<double>(m, 1.0 / static_cast<double>(m)));
+  out.assignment.resize(c);
+  for (std::size_t i = 0; i < c; ++i) {
+    std::size_t best = 0;
+    for (std::size_t j = 1; j < m; ++j)
+      if (plan.plan[i * m + j] > plan.plan[i * m + best]) best = j;
+    out.assignment[i] = best;
+  }
+  return out;
+}
+
+template LabelMatching match_labels(const LabeledCloud<float>&, const LabeledCloud<float>&);
+template LabelMatching match_labels(const LabeledCloud<double>&, const LabeledCloud<double>&);
+
+}  // namespace wow
