@@ -10,7 +10,7 @@ packages=(
   libxtensor-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
   nlohmann-json3-dev catch2 libbenchmark-dev libhwy-dev
   liblemon-dev libpng-dev zlib1g-dev libbz2-dev
-  libplplot-dev plplot-driver-cairo
+  libplplot-dev plplot-driver-cairo fonts-dejavu-core
   clang-format clang-tidy
   dataset-fashion-mnist
 )
