@@ -15,7 +15,9 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <utility>
 
 namespace wow::plot {
 
@@ -76,6 +78,29 @@ struct Extent {
 struct Limits {
   double lo, hi;
 };
+
+// Window for plotting x against y at one scale: the data's box padded on every side by `pad` times its longer
+// span, then the shorter axis widened (about its centre) until the aspect (x span / y span) is within
+// [1/max_aspect, max_aspect]. Empty data gives the unit square; a single point a square around it.
+std::pair<Limits, Limits> equal_scale_window(const Extent& ex, const Extent& ey, double pad, double max_aspect,
+                                             const std::string& path) {
+  if (ex.empty() || ey.empty()) return {{0.0, 1.0}, {0.0, 1.0}};
+  const double cx = 0.5 * ex.lo + 0.5 * ex.hi, cy = 0.5 * ey.lo + 0.5 * ey.hi;  // halves first: no overflow
+  double hx = 0.5 * ex.hi - 0.5 * ex.lo, hy = 0.5 * ey.hi - 0.5 * ey.lo;
+  double h = std::max(hx, hy);
+  const double scale = std::max({1.0, std::abs(ex.lo), std::abs(ex.hi), std::abs(ey.lo), std::abs(ey.hi)});
+  if (h <= 0.5e-12 * scale) {  // all points (nearly) coincide: span 1, or 20% of the coordinates' size
+    const double m = std::max(std::abs(cx), std::abs(cy));
+    hx = hy = h = m != 0.0 ? std::max(0.5, 0.1 * m) : 0.5;
+  }
+  hx += pad * 2.0 * h;
+  hy += pad * 2.0 * h;
+  hy = std::max(hy, hx / max_aspect);
+  hx = std::max(hx, hy / max_aspect);
+  const Limits lx{cx - hx, cx + hx}, ly{cy - hy, cy + hy};
+  if (!std::isfinite(lx.hi - lx.lo) || !std::isfinite(ly.hi - ly.lo)) fail(path, "data range too large to plot");
+  return {lx, ly};
+}
 
 // Axis limits with `pad` (fraction of the span) on both sides. Empty data gives [0, 1]; constant data is widened
 // to +-`const_half` (or 10% of the value) so PLplot always gets a non-degenerate window.
@@ -196,6 +221,19 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  // Device pixels per mm (PLplot measures text and symbols in mm; the pngcairo page is sized in pixels).
+  static double pixels_per_mm() {
+    PLFLT xmin = 0, xmax = 0, ymin = 0, ymax = 0, xp = 0, yp = 0;
+    PLINT xlen = 0, ylen = 0, xoff = 0, yoff = 0;
+    plgspa(&xmin, &xmax, &ymin, &ymax);  // after pladv(0) with one subpage: the whole page
+    plgpage(&xp, &yp, &xlen, &ylen, &xoff, &yoff);
+    return xmax > xmin ? xlen / (xmax - xmin) : 72.0 / 25.4;
+  }
+
+  // Character height in device pixels. PLplot's default height grows with the page, so for pages whose size
+  // depends on a panel count an absolute height keeps text the same size however many panels there are.
+  static void set_char_height_pixels(double px) { plschr(px / pixels_per_mm(), 1.0); }
+
  private:
   static void set_palette() {
     constexpr int n = kFirstClass + kClassColours;
@@ -253,24 +291,29 @@ double nice_step(double span, int max_ticks) {
   return 10.0 * mag;
 }
 
-Axis make_axis(const Limits& l, bool log, int max_ticks) {
+// Linear axis over `l` with major ticks every `step`.
+Axis linear_axis(const Limits& l, double step) {
   Axis a;
   a.lo = l.lo;
   a.hi = l.hi;
-  a.log = log;
-  if (log) {
-    // Whole decades; many decades are labelled every 2nd/5th/10th... one, with a minor tick per decade.
-    a.step = std::max(1.0, nice_step(l.hi - l.lo, max_ticks));
-    a.nsub = a.step <= 10.0 ? static_cast<PLINT>(a.step) : 0;
-    if (a.step == 1.0) a.nsub = 0;
-    return a;
-  }
-  a.step = nice_step(l.hi - l.lo, max_ticks);
+  a.step = step;
   const int step_exp = static_cast<int>(std::floor(std::log10(a.step) + 1e-9));
   const double max_abs = std::max(std::abs(l.lo), std::abs(l.hi));
   const int max_exp = static_cast<int>(std::floor(std::log10(max_abs)));
   a.exponent = max_exp >= 5 || max_exp < -3;
   a.decimals = a.exponent ? std::clamp(max_exp - step_exp, 0, 12) : std::clamp(-step_exp, 0, 15);
+  return a;
+}
+
+Axis make_axis(const Limits& l, bool log, int max_ticks) {
+  if (!log) return linear_axis(l, nice_step(l.hi - l.lo, max_ticks));
+  // Whole decades; many decades are labelled every 2nd/5th/10th... one, with a minor tick per decade.
+  Axis a;
+  a.lo = l.lo;
+  a.hi = l.hi;
+  a.log = true;
+  a.step = std::max(1.0, nice_step(l.hi - l.lo, max_ticks));
+  a.nsub = a.step <= 10.0 && a.step > 1.0 ? static_cast<PLINT>(a.step) : 0;
   return a;
 }
 
@@ -322,6 +365,48 @@ double max_label_width(const Axis& a) {
   return w;
 }
 
+// Number of major ticks of `a` inside its window.
+int tick_count(const Axis& a) {
+  return static_cast<int>(std::floor(a.hi / a.step + 1e-9) - std::ceil(a.lo / a.step - 1e-9)) + 1;
+}
+
+// Linear axis for a plot box `length_px` pixels long whose tick labels are `char_px` high: the finest 1/2/5 x 10^k
+// step with at most `max_ticks` ticks whose labels keep clear of each other (x labels sit side by side, so their
+// width counts; y labels are horizontal and stacked, so only their height does). A step that leaves fewer than two
+// ticks is only taken when no step with two ticks fits at all, even with the gaps between labels halved.
+Axis spaced_axis(const Limits& l, double length_px, double char_px, bool is_x, int max_ticks) {
+  const double span = l.hi - l.lo;
+  const double px_per_unit = length_px / span;
+  auto clear = [&](const Axis& a, double gap) {
+    const double needed = is_x ? (max_label_width(a) + gap) * char_px : (1.0 + gap) * char_px;
+    return a.step * px_per_unit >= needed;
+  };
+  double step = std::pow(10.0, std::floor(std::log10(span)) - 2.0);
+  std::optional<Axis> fallback;  // coarsest step with >= 2 ticks that still fits with halved gaps
+  for (int i = 0; i < 30; ++i, step = nice_step(step * 1.01, 1)) {
+    const Axis a = linear_axis(l, step);
+    const int n = tick_count(a);
+    if (n > max_ticks) continue;
+    if (n >= 2 && clear(a, 0.5 * (is_x ? 1.2 : 1.0))) fallback = a;
+    if (!clear(a, is_x ? 1.2 : 1.0)) continue;
+    if (n >= 2 || !fallback) return a;
+    return *fallback;
+  }
+  return fallback ? *fallback : linear_axis(l, nice_step(span, 2));
+}
+
+// Minor intervals per major step on a linear axis: PLplot's usual split (5 for a 1 or 5 mantissa, 4 for 2) if the
+// minor ticks stay at least ~0.8 character heights apart, else halves, else none.
+PLINT minor_intervals(const Axis& a, double px_per_unit, double char_px) {
+  const double step_px = a.step * px_per_unit;
+  const double min_gap = std::max(6.0, 0.8 * char_px);
+  const double mantissa = a.step / std::pow(10.0, std::floor(std::log10(a.step) + 1e-9));
+  const PLINT usual = std::abs(mantissa - 2.0) < 0.1 ? 4 : 5;
+  if (step_px / usual >= min_gap) return usual;
+  if (usual == 4 && step_px / 2.0 >= min_gap) return 2;
+  return 1;
+}
+
 struct AxisPair {
   Axis x, y;
 };
@@ -354,7 +439,8 @@ void check_output(const std::string& path) {
   if (ec || size == 0) fail(path, "output file missing or empty after writing");
 }
 
-// Points as small filled dots (Hershey symbol 17); `scale` multiplies the default symbol size.
+// Points as small filled dots (Hershey symbol 17); `scale` multiplies the symbol size (the default, or the one last
+// set with plssym(size_mm, ...)).
 void draw_points(const std::vector<PLFLT>& x, const std::vector<PLFLT>& y, PLINT colour, double scale) {
   if (x.empty()) return;
   plcol0(colour);
@@ -460,35 +546,56 @@ void write_flow_panels(const std::string& png_path, const std::vector<std::strin
     }
   }
 
-  // Same limits in every panel and equal spans in x and y (the plot box is square), so shapes are not distorted.
-  Limits lx = padded(ex, 0.05, 0.5, png_path), ly = padded(ey, 0.05, 0.5, png_path);
-  const double half = 0.5 * std::max(lx.hi - lx.lo, ly.hi - ly.lo);
-  const double cx = 0.5 * (lx.lo + lx.hi), cy = 0.5 * (ly.lo + ly.hi);
-  lx = {cx - half, cx + half};
-  ly = {cy - half, cy + half};
-  const AxisPair axes{make_axis(lx, false, 7), make_axis(ly, false, 7)};
+  // Same limits in every panel and one scale for x and y (a circle stays round); the box takes the data's shape.
+  const auto [lx, ly] = equal_scale_window(ex, ey, 0.08, 3.0, png_path);
+  const double aspect = (lx.hi - lx.lo) / (ly.hi - ly.lo);  // box width / height, in [1/3, 3]
+
+  // Pixel layout of one panel. The panel's longer side is `panel_pixels`; the margins are in character heights (tick
+  // labels left and below, title above) and the box fills the rest with the data's aspect. Tick steps depend on the
+  // box size and the margins on the tick labels, so settle them together (a few rounds converge).
+  const double side = panel_pixels;
+  double ch = std::max(8.0, 0.034 * side);  // character height in pixels
+  AxisPair axes;
+  double ml = 0, mr = 0, bw = 0, bh = 0;
+  const double mb = 2.6, mt = 2.4;  // in character heights
+  for (int attempt = 0;; ++attempt) {
+    ml = 4.0 * ch;  // first guess
+    mr = 1.5 * ch;
+    for (int round = 0; round < 4; ++round) {
+      bh = std::min((side - ml - mr) / aspect, side - (mb + mt) * ch);  // the tighter side is exactly `side`
+      bw = bh * aspect;
+      if (bw < 1.0 || bh < 1.0) break;
+      axes = {spaced_axis(lx, bw, ch, true, 5), spaced_axis(ly, bh, ch, false, 5)};
+      axes.x.nsub = minor_intervals(axes.x, bw / (lx.hi - lx.lo), ch);
+      axes.y.nsub = minor_intervals(axes.y, bh / (ly.hi - ly.lo), ch);
+      ml = (max_label_width(axes.y) + 1.2) * ch;
+      mr = std::max(1.2, 0.5 * max_label_width(axes.x) + 0.4) * ch;  // half of the last x label sticks out
+    }
+    bh = std::min((side - ml - mr) / aspect, side - (mb + mt) * ch);  // box for the final margins
+    bw = bh * aspect;
+    // Margins may take at most half of the panel's longer side (only tiny panels come near that).
+    if ((bw >= 1.0 && bh >= 1.0 && std::max(bw, bh) >= 0.5 * side) || attempt == 7) break;
+    ch *= 0.85;
+  }
+  if (bw < 1.0 || bh < 1.0) fail(png_path, "panel_pixels too small for the axis labels");
+  const int panel_w = static_cast<int>(std::lround(ml + bw + mr));
+  const int panel_h = static_cast<int>(std::lround((mb + mt) * ch + bh));
 
   const int n = static_cast<int>(panels.size());
   std::lock_guard lock(plplot_mutex());
   TempOutput out(png_path);
   {
-    Session session(png_path, out.file(), n * panel_pixels, panel_pixels, text_scale_for(panel_pixels, 330.0));
-    // Square plot box per panel: margins (fractions of the panel side) leave room for the y tick labels on the left,
-    // x tick labels below and the title above; leftover width goes to the right.
-    PLFLT xmin = 0, xmax = 0, ymin = 0, ymax = 0, def_height = 0, height = 0;
-    plgspa(&xmin, &xmax, &ymin, &ymax);
-    plgchr(&def_height, &height);
-    const double ch = height / (ymax - ymin);  // one character height as a fraction of the panel side
-    const double ml = (max_label_width(axes.y) + 1.2) * ch;
-    const double mr = std::max(1.2, 0.5 * max_label_width(axes.x) + 0.4) * ch;  // half of the last x label sticks out
-    const double mb = 2.6 * ch, mt = 2.4 * ch;
-    const double side = std::max(0.2, std::min(1.0 - ml - mr, 1.0 - mb - mt));
-    const double dot = std::clamp(panel_pixels / 360.0, 0.7, 4.0);
+    Session session(png_path, out.file(), n * panel_w, panel_h, 1.0);
+    Session::set_char_height_pixels(ch);
+    const double page_w = static_cast<double>(n) * panel_w;
+    const double dot_mm = std::max(3.0, 0.025 * side) / Session::pixels_per_mm();
     for (int k = 0; k < n; ++k) {
-      plvpor((k + ml) / n, (k + ml + side) / n, mb, mb + side);
+      const double left = static_cast<double>(k) * panel_w + ml;
+      plvpor(left / page_w, (left + bw) / page_w, mb * ch / panel_h, (mb * ch + bh) / panel_h);
       plwind(lx.lo, lx.hi, ly.lo, ly.hi);
-      draw_points(tx, ty, kTargetGrey, dot);
-      for (const auto& [colour, g] : groups[k]) draw_points(g.x, g.y, colour, dot);
+      plssym(dot_mm, 1.0);
+      draw_points(tx, ty, kTargetGrey, 1.0);
+      for (const auto& [colour, g] : groups[k]) draw_points(g.x, g.y, colour, 1.0);
       draw_box(axes);
       const std::string title = static_cast<std::size_t>(k) < titles.size() ? titles[k] : std::string();
       if (!title.empty()) plmtex("t", 1.0, 0.5, 0.5, escape_text(title).c_str());

@@ -18,9 +18,13 @@ struct Points2D {
   std::vector<int> label;
 };
 
-// Snapshots of a 2-D flow side by side: one panel per snapshot, same (equal-aspect) axis limits for all panels,
-// titles[i] above panel i (missing titles are left blank). Each class gets its own tab10 colour (cycling); the
-// target points (labels ignored) are drawn first in light grey in every panel. Non-finite points are skipped.
+// Snapshots of a 2-D flow side by side: one panel per snapshot, same axis limits for all panels, titles[i] above
+// panel i (missing titles are left blank). Each class gets its own tab10 colour (cycling); the target points (labels
+// ignored) are drawn first in light grey in every panel. Non-finite points are skipped.
+// Both axes share one scale (a circle stays round); the limits are the data's bounding box padded by 8% of its
+// longer side, and the plot box takes the data's aspect ratio, clamped to [1:3, 3:1] (the shorter axis is widened
+// beyond that). panel_pixels is each panel's longer side, labels included; text and dots scale with it. Ticks are
+// chosen so that there are at most 5 labelled ones per axis and their labels do not collide.
 void write_flow_panels(const std::string& png_path, const std::vector<std::string>& titles,
                        const std::vector<Points2D>& panels, const Points2D& target, int panel_pixels = 360);
 
