@@ -52,6 +52,7 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
   blas::set_threads(1);
   SlicedEngine<T> engine(src, tgt, b.dim, backend.settings(), functional.sw_power());
   engine.evaluate(x.data(), y.data(), 0, 0, functional, backend, velocity.data());  // warm-up
+  engine.reset_phase_times();
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t k = 0; k < b.steps; ++k)
     engine.evaluate(x.data(), y.data(), 0, k + 1, functional, backend, velocity.data());
@@ -88,6 +89,12 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
     });
   });
   Json j;
+  const PhaseTimes& t = engine.phase_times();
+  const double calls = static_cast<double>(std::max<std::size_t>(1, t.calls));
+  j["phases_ms"] = Json{{"directions", t.directions / calls}, {"project", t.project / calls},
+                        {"sort_embed", t.sort_embed / calls},   {"pairwise", t.pairwise / calls},
+                        {"functional", t.functional / calls},   {"gradient", t.gradient / calls},
+                        {"pull_back", t.pull_back / calls}};
   j["ms_per_step"] = step_ms;
   j["gemm_floor_ms"] = std::min(whole, blocked);
   j["gemm_whole_ms"] = whole;
@@ -173,6 +180,7 @@ int bench_command(const std::vector<std::string>& args) {
   out["estimator"] = j["estimator"];
   out["backend"] = vm["backend"].as<std::string>();
   out["directions"] = vm["directions"].as<std::string>();
+  out["phases_ms"] = j["phases_ms"];
   out["blas"] = blas::describe();
   std::printf("%s\n", out.dump(2).c_str());
   return kExitOk;

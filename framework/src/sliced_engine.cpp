@@ -1,6 +1,7 @@
 #include "wow/sliced_engine.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -192,9 +193,12 @@ void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
       T partial = 0;
       const T* x = ea + l * embed_;
       const T* y = eb + l * embed_;
+      // omp simd: a fixed lane-wise reduction order (same bits every run), vectorised without -ffast-math.
       if (power_ == 2) {
+#pragma omp simd reduction(+ : partial)
         for (std::size_t j = 0; j < embed_; ++j) partial += (x[j] - y[j]) * (x[j] - y[j]);
       } else {
+#pragma omp simd reduction(+ : partial)
         for (std::size_t j = 0; j < embed_; ++j) partial += std::abs(x[j] - y[j]);
       }
       total += static_cast<double>(partial);
@@ -308,19 +312,34 @@ template <class T>
 FunctionalValue SlicedEngine<T>::evaluate(const T* x, const T* y, std::uint64_t seed, std::uint64_t step,
                                           const Functional& functional, const ProjectionBackend& backend,
                                           T* velocity) {
+  using Clock = std::chrono::steady_clock;
+  auto mark = Clock::now();
+  const auto lap = [&mark](double& total) {
+    const auto now = Clock::now();
+    total += std::chrono::duration<double, std::milli>(now - mark).count();
+    mark = now;
+  };
   draw_directions(seed, step, backend);
   draw_levels(seed, step);
+  lap(times_.directions);
   project(x, source_.rows(), proj_x_.data(), backend);
   project(y, target_.rows(), proj_y_.data(), backend);
+  lap(times_.project);
   embed_side(proj_x_.data(), source_, 0, true, backend);
   embed_side(proj_y_.data(), target_, source_.classes(), false, backend);
+  lap(times_.sort_embed);
   pairwise_sw(backend);
+  lap(times_.pairwise);
   FunctionalValue value = functional.evaluate(pairwise_);
+  lap(times_.functional);
   if (velocity != nullptr) {
     embedding_gradient(value, backend);
     scatter_to_projections(value, backend);
+    lap(times_.gradient);
     pull_back(velocity, backend);
+    lap(times_.pull_back);
   }
+  ++times_.calls;
   return value;
 }
 

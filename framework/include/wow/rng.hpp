@@ -3,7 +3,6 @@
 // do not depend on thread count or on where a run was resumed.
 #include <cmath>
 #include <cstdint>
-#include <numbers>
 
 namespace wow::rng {
 
@@ -36,19 +35,8 @@ class Stream {
   constexpr std::uint64_t next_u64() { return mix(key_ + (counter_++) * 0xd1b54a32d192ed03ULL); }
   // Uniform in (0, 1): never exactly 0 so log() is safe.
   double uniform() { return (static_cast<double>(next_u64() >> 11U) + 0.5) * 0x1.0p-53; }
-  double normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    const double u1 = uniform();
-    const double u2 = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    const double a = 2.0 * std::numbers::pi * u2;
-    spare_ = r * std::sin(a);
-    has_spare_ = true;
-    return r * std::cos(a);
-  }
+  // Standard normal by Marsaglia & Tsang's ziggurat: ~5x faster than Box-Muller, exact distribution.
+  double normal();
   // Uniform integer in [0, n).
   std::uint64_t below(std::uint64_t n) {
     __extension__ using u128 = unsigned __int128;
@@ -58,8 +46,6 @@ class Stream {
  private:
   std::uint64_t key_;
   std::uint64_t counter_ = 0;
-  double spare_ = 0.0;
-  bool has_spare_ = false;
 };
 
 inline Stream stream(std::uint64_t seed, Purpose purpose, std::uint64_t step, std::uint64_t index) {

@@ -20,6 +20,12 @@ inline constexpr std::size_t kDirectionBlock = 16;  // directions per sort / emb
 // Throws InputError for "sorted" with unequal sizes.
 Estimator resolve_estimator(Estimator requested, const ClassLayout& source, const ClassLayout& target);
 
+// Wall time spent in each phase of evaluate(), accumulated over calls (milliseconds).
+struct PhaseTimes {
+  double directions = 0, project = 0, sort_embed = 0, pairwise = 0, functional = 0, gradient = 0, pull_back = 0;
+  std::size_t calls = 0;
+};
+
 template <class T>
 class SlicedEngine {
  public:
@@ -38,6 +44,8 @@ class SlicedEngine {
   [[nodiscard]] const PairwiseSW& pairwise() const { return pairwise_; }
   [[nodiscard]] const std::vector<T>& directions() const { return theta_; }
   [[nodiscard]] std::size_t embedding_size() const { return embed_; }
+  [[nodiscard]] const PhaseTimes& phase_times() const { return times_; }
+  void reset_phase_times() { times_ = PhaseTimes{}; }
 
  private:
   void draw_directions(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend);
@@ -67,6 +75,7 @@ class SlicedEngine {
   std::vector<T> embed_grad_;            // C x count x embed
   std::vector<T> proj_grad_;             // count x Nx
   PairwiseSW pairwise_;
+  PhaseTimes times_;
 };
 
 extern template class SlicedEngine<float>;
