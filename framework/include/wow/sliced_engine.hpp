@@ -13,7 +13,7 @@ namespace wow {
 
 // Fixed work blocking. Never derived from the thread count: every backend and thread count run the same blocks,
 // so results are bit-identical (design.md "Determinism").
-inline constexpr std::size_t kRowBlock = 128;       // rows of X per GEMM block
+inline constexpr std::size_t kRowBlock = 256;       // rows of X per GEMM block
 inline constexpr std::size_t kDirectionBlock = 16;  // directions per sort / embedding block
 
 // Resolves "auto": sorted when every class of both datasets has one common size, else quantile.
