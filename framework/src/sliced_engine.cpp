@@ -151,9 +151,11 @@ void SlicedEngine<T>::embed_side(const T* projected, const ClassLayout& layout, 
       T* embedding = embedding_.data() + ((first_class + c) * count_ + l) * embed_;
       T* sorted = estimator_ == Estimator::Sorted ? embedding : (keep_permutation ? sorted_x_.data() + l * rows + off : values);
       std::copy(segment, segment + n, sorted);
-      std::span<std::uint32_t> perm;
-      if (keep_permutation) perm = std::span<std::uint32_t>(perm_x_.data() + l * rows + off, n);
-      sort_with_permutation(std::span<T>(sorted, n), perm, keys);
+      if (keep_permutation) {
+        sort_with_permutation(std::span<T>(sorted, n), std::span<std::uint32_t>(perm_x_.data() + l * rows + off, n), keys);
+      } else {
+        sort_values(std::span<T>(sorted, n));  // the target side needs no permutation
+      }
       if (estimator_ == Estimator::Quantile) {
         // A grid of q "linear" percentiles, read at the direction's random levels (shared by all classes).
         for (std::size_t t = 0; t < q; ++t) {

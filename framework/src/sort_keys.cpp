@@ -55,4 +55,7 @@ void sort_with_permutation(std::span<double> values, std::span<std::uint32_t> pe
   }
 }
 
+void sort_values(std::span<float> values) { sorter()(values.data(), values.size(), hwy::SortAscending()); }
+void sort_values(std::span<double> values) { sorter()(values.data(), values.size(), hwy::SortAscending()); }
+
 }  // namespace wow

@@ -15,4 +15,8 @@ void sort_with_permutation(std::span<double> values, std::span<std::uint32_t> pe
 
 inline constexpr std::size_t kSortScratchBytesPerValue = 16;
 
+// Sorts finite values ascending in place, no permutation (the target side): about twice as fast.
+void sort_values(std::span<float> values);
+void sort_values(std::span<double> values);
+
 }  // namespace wow
