@@ -54,8 +54,11 @@ std::string read_gzip(const std::string& path) {
   // gzread reports a truncated stream (Z_BUF_ERROR) only through gzerror, so check it whatever n was.
   int err = Z_OK;
   const char* message = gzerror(gz, &err);
-  if (n < 0 || err != Z_OK)
-    throw InputError(path + ": corrupt or truncated gzip data (" + std::string(message ? message : "zlib error") + ")");
+  if (n < 0 || err != Z_OK) {
+    std::string detail = message ? message : "zlib error";
+    if (detail.rfind(path + ": ", 0) == 0) detail.erase(0, path.size() + 2);  // zlib prefixes the path
+    throw InputError(path + ": corrupt or truncated gzip data (" + detail + ")");
+  }
   return out;
 }
 

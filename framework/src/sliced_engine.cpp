@@ -6,6 +6,7 @@
 #include <string>
 
 #include "wow/blas.hpp"
+#include "wow/directions.hpp"
 #include "wow/errors.hpp"
 #include "wow/rng.hpp"
 #include "wow/sort_keys.hpp"
@@ -92,22 +93,7 @@ void SlicedEngine<T>::set_fixed_directions(std::vector<T> directions) {
 template <class T>
 void SlicedEngine<T>::draw_directions(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend) {
   if (fixed_directions_) return;
-  // One counter-based stream per direction: the same directions whatever the blocking or thread count.
-  backend.for_each_block(blocks_of(count_, kDirectionBlock), [&](std::size_t block) {
-    const std::size_t end = std::min(count_, (block + 1) * kDirectionBlock);
-    for (std::size_t l = block * kDirectionBlock; l < end; ++l) {
-      auto stream = rng::stream(seed, rng::Purpose::Directions, step, l);
-      T* row = theta_.data() + l * dim_;
-      double norm2 = 0.0;
-      for (std::size_t i = 0; i < dim_; ++i) {
-        const double g = stream.normal();
-        row[i] = static_cast<T>(g);
-        norm2 += g * g;
-      }
-      const double inv = norm2 > 0.0 ? 1.0 / std::sqrt(norm2) : 0.0;
-      for (std::size_t i = 0; i < dim_; ++i) row[i] = static_cast<T>(row[i] * inv);
-    }
-  });
+  wow::draw_directions(settings_.directions, seed, step, count_, dim_, theta_.data(), backend);
 }
 
 template <class T>
