@@ -12,6 +12,7 @@ packages=(
   liblemon-dev libpng-dev zlib1g-dev libbz2-dev
   libplplot-dev plplot-driver-cairo fonts-dejavu-core
   clang-format clang-tidy
+  python3-numpy
   dataset-fashion-mnist
 )
 # npm may come from another source (e.g. nodesource, which conflicts with Debian's npm): only ask apt when absent.
