@@ -50,6 +50,9 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
         return static_cast<std::int64_t>(d);
       }
       if (!v.is_number_integer()) fail(path, "must be an integer (got " + v.dump() + ")");
+      // get<int64_t> would wrap an unsigned value above 2^63 - 1 (18446744073709551615 read as -1).
+      if (v.is_number_unsigned() && v.get<std::uint64_t>() > 9223372036854775807ULL)
+        fail(path, "must be at most 9223372036854775807 (got " + v.dump() + ")");
       const auto i = v.get<std::int64_t>();
       check_range(spec, static_cast<double>(i), path);
       return i;
@@ -184,9 +187,22 @@ std::string ParamSpec::type_name() const {
 
 std::string ParamSpec::range_text() const {
   if (!min && !max) return "";
-  std::string lo = min ? (min_exclusive ? "(" : "[") + format_number(*min) : "(-inf";
-  std::string hi = max ? format_number(*max) + (max_exclusive ? ")" : "]") : "inf)";
-  return lo + ", " + hi;
+  // Built by appending: g++ 12 warns falsely (-Wrestrict) on "literal" + std::string here.
+  std::string text;
+  if (min) {
+    text += min_exclusive ? '(' : '[';
+    text += format_number(*min);
+  } else {
+    text += "(-inf";
+  }
+  text += ", ";
+  if (max) {
+    text += format_number(*max);
+    text += max_exclusive ? ')' : ']';
+  } else {
+    text += "inf)";
+  }
+  return text;
 }
 
 Json ParamSpec::describe() const {

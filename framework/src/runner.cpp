@@ -16,6 +16,7 @@
 #include "wow/interfaces.hpp"
 #include "wow/label_matching.hpp"
 #include "wow/npy.hpp"
+#include "wow/pictures.hpp"
 #include "wow/plot.hpp"
 #include "wow/progress.hpp"
 #include "wow/rng.hpp"
@@ -112,57 +113,6 @@ void draw_target_batch(const LabeledCloud<T>& target, const ClassLayout& batch, 
       std::copy(src, src + d, out.data() + row * d);
     }
   }
-}
-
-std::vector<std::string> snapshot_files(const std::string& dir) {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir + "/snapshots", ec)) {
-    const auto name = e.path().filename().string();
-    if (name.starts_with("step_") && name.ends_with(".npy") && name.find("_labels") == std::string::npos)
-      names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-// flow.png (2-D data: up to six snapshots side by side over the grey target) and loss.png.
-void draw_pictures(const RunDirectory& run, const LabeledCloud<double>& target, const ClassLayout& source_layout,
-                   std::size_t dim) {
-  std::vector<plot::Series> loss(1);
-  loss[0].name = "F";
-  for (const auto& r : run.loss()) {
-    loss[0].x.push_back(static_cast<double>(r.step));
-    loss[0].y.push_back(r.loss);
-  }
-  bool positive = std::all_of(loss[0].y.begin(), loss[0].y.end(), [](double v) { return v > 0; });
-  plot::write_line_plot(run.path("loss.png"), "loss", "step", positive ? "F (log scale)" : "F", loss, positive);
-  if (dim != 2) return;
-  const auto names = snapshot_files(run.dir());
-  if (names.empty()) return;
-  const std::size_t panels = std::min<std::size_t>(6, names.size());
-  std::vector<std::string> titles;
-  std::vector<plot::Points2D> points;
-  for (std::size_t p = 0; p < panels; ++p) {
-    const std::size_t at = panels == 1 ? 0 : p * (names.size() - 1) / (panels - 1);
-    const npy::Array a = npy::read(run.path("snapshots/" + names[at]));
-    plot::Points2D pts;
-    for (std::size_t i = 0; i * 2 + 1 < a.values.size(); ++i) {
-      pts.x.push_back(a.values[2 * i]);
-      pts.y.push_back(a.values[2 * i + 1]);
-      std::size_t c = 0;
-      while (c + 1 < source_layout.classes() && source_layout.offsets[c + 1] <= i) ++c;
-      pts.label.push_back(static_cast<int>(c));
-    }
-    titles.push_back("step " + std::to_string(std::stoll(names[at].substr(5, 6))));
-    points.push_back(std::move(pts));
-  }
-  plot::Points2D grey;
-  for (std::size_t i = 0; i < target.rows(); ++i) {
-    grey.x.push_back(target.row(i)[0]);
-    grey.y.push_back(target.row(i)[1]);
-  }
-  plot::write_flow_panels(run.path("flow.png"), titles, points, grey);
 }
 
 // labels.json: exact OT costs between every flowed class and every target class, and the class matching.
@@ -264,8 +214,8 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
     if (spec.at("output").at("label_matching").get<bool>()) write_labels(run, x, target);
     if (pictures) {
       try {
-        draw_pictures(run, s.target, x.layout, x.dim);
-      } catch (const plot::PlotError& e) {
+        draw_run_pictures(run, s.source, s.target);
+      } catch (const std::exception& e) {  // pictures are a convenience: the run itself is complete
         std::fprintf(stderr, "warning: pictures not drawn: %s\n", e.what());
       }
     }
