@@ -80,6 +80,11 @@ Setup build(const Json& spec, const Registry& registry, std::size_t threads) {
       if (cloud.layout.size(c) == 0) throw InputError(std::string(side) + ": class " + std::to_string(c) + " is empty");
     require_finite(cloud, side);
   }
+  // Data finite in double can overflow float32 (e.g. 1e39): refuse it here rather than "diverge" at step 0.
+  if (spec.at("precision") == "float32") {
+    require_finite(s.source.cast<float>(), "source (as float32; use \"precision\": \"float64\")");
+    require_finite(s.target.cast<float>(), "target (as float32; use \"precision\": \"float64\")");
+  }
   if (s.source.dim != s.target.dim)
     throw InputError("source has dimension " + std::to_string(s.source.dim) + " but target has " +
                      std::to_string(s.target.dim));

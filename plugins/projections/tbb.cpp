@@ -3,6 +3,7 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "wow/plugin_api.hpp"
@@ -27,7 +28,9 @@ class TbbBackend final : public wow::ProjectionBackend {
     });
   }
   void set_threads(std::size_t threads) override {
-    threads_ = threads == 0 ? 1 : threads;
+    // More workers than cores cannot help (and oneTBB would warn on stderr): clamp. Results do not depend on it.
+    const auto cores = static_cast<std::size_t>(oneapi::tbb::info::default_concurrency());
+    threads_ = std::clamp<std::size_t>(threads, 1, cores);
     arena_ = std::make_unique<oneapi::tbb::task_arena>(static_cast<int>(threads_));
   }
   [[nodiscard]] std::size_t threads() const override { return threads_; }

@@ -157,13 +157,13 @@ TEST_CASE("npy: parse reads other numeric dtypes", "[npy]") {
   CHECK(as_int.dtype == "<i4");
   CHECK(as_int.values[0] == 1065353216.0);  // bits of 1.0f
   // Hand-written headers, as NumPy writes them for other dtypes.
-  const std::string u8{"\x01\x02\xff\x00", 4};
+  const std::string u8("\x01\x02\xff\x00", 4);
   const auto u = wow::npy::parse(raw_npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }", u8), "u.npy");
   CHECK(u.shape == std::vector<std::size_t>{2, 2});
   CHECK(u.values == std::vector<double>{1, 2, 255, 0});
   const auto b = wow::npy::parse(raw_npy("{'descr': '|b1', 'fortran_order': False, 'shape': (4,), }", u8), "b.npy");
   CHECK(b.values[2] == 255.0);
-  const std::string h{"\x00\x3c\x00\xc0", 4};  // float16 1.0 and -2.0
+  const std::string h("\x00\x3c\x00\xc0", 4);  // float16 1.0 and -2.0
   const auto half = wow::npy::parse(raw_npy("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", h), "h.npy");
   CHECK(half.values == std::vector<double>{1.0, -2.0});
   // A 0-d array holds one value.

@@ -1,0 +1,513 @@
+#!/usr/bin/env bash
+# Integration tests of the wow command line. Usage: cli_test.sh WOW_BINARY SOURCE_DIR CASE
+# Each CASE is one ctest test (see tests/CMakeLists.txt); `cli_test.sh WOW SRC all` runs every case.
+set -u
+
+WOW=$1
+SRC=$2
+CASE=$3
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/wow_cli_test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+SPEC="$SRC/experiments/rings.json"
+FAILED=0
+
+fail() {
+  echo "FAIL [$CASE]: $*" >&2
+  FAILED=1
+}
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if ! "$@"; then fail "$what"; fi
+}
+
+# Debian's python3-numpy (installed by scripts/setup.sh) lives under /usr/bin/python3, which may not be first in PATH.
+PYTHON=python3
+if /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then PYTHON=/usr/bin/python3; fi
+have_numpy() { "$PYTHON" -c 'import numpy' >/dev/null 2>&1; }
+
+# Checks an .npy file's dtype and shape: with NumPy when it is installed, else by reading the header in Python.
+check_npy() {  # check_npy FILE DTYPE SHAPE_TUPLE_TEXT
+  local file=$1 dtype=$2 shape=$3
+  if have_numpy; then
+    "$PYTHON" - "$file" "$dtype" "$shape" <<'PY' || fail "numpy cannot load $file as $dtype $shape"
+import sys, numpy as np
+a = np.load(sys.argv[1])
+assert a.dtype == np.dtype(sys.argv[2]), (a.dtype, sys.argv[2])
+assert a.shape == eval(sys.argv[3]), (a.shape, sys.argv[3])
+assert np.all(np.isfinite(a))
+PY
+  elif command -v "$PYTHON" >/dev/null 2>&1; then
+    "$PYTHON" - "$file" "$dtype" "$shape" <<'PY' || fail "$file is not a valid $dtype $shape .npy"
+import ast, struct, sys, math
+data = open(sys.argv[1], "rb").read()
+assert data[:6] == b"\x93NUMPY", "magic"
+major = data[6]
+if major == 1:
+    (hlen,) = struct.unpack("<H", data[8:10]); start = 10
+else:
+    (hlen,) = struct.unpack("<I", data[8:12]); start = 12
+header = ast.literal_eval(data[start:start + hlen].decode("latin1"))
+assert (start + hlen) % 64 == 0, "data not aligned"
+assert header["descr"] == sys.argv[2], header
+assert header["fortran_order"] is False, header
+shape = ast.literal_eval(sys.argv[3])
+assert tuple(header["shape"]) == shape, (header["shape"], shape)
+count = math.prod(shape)
+item = int(sys.argv[2][2:])
+assert len(data) - start - hlen == count * item, "size"
+fmt = {"<f4": "f", "<f8": "d", "<i8": "q"}[sys.argv[2]]
+values = struct.unpack("<%d%s" % (count, fmt), data[start + hlen:])
+assert all(math.isfinite(v) for v in values)
+PY
+  else
+    [[ -s $file ]] || fail "$file is empty"
+  fi
+}
+
+line_count() { if [[ -f $1 ]]; then wc -l <"$1"; else echo 0; fi; }
+
+is_png() { [[ -s $1 ]] && [[ $(head -c 8 "$1" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]; }
+
+json_get() {  # json_get FILE PYTHON_EXPRESSION_ON_j
+  "$PYTHON" -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# Runs wow expecting bad input: exit 2, exactly one stderr line starting with "error:", no output directory.
+# Leaves the message in $MSG.
+expect_bad_input() {  # expect_bad_input OUT_DIR_THAT_MUST_NOT_EXIST ARGS...
+  local out=$1
+  shift
+  "$WOW" "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+  local rc=$?
+  MSG=$(cat "$TMP/stderr")
+  [[ $rc -eq 2 ]] || fail "exit code $rc, expected 2 for: wow $* (stderr: $MSG)"
+  [[ $(wc -l <"$TMP/stderr") -eq 1 ]] || fail "expected exactly one stderr line for: wow $*; got: $MSG"
+  [[ $MSG == error:* ]] || fail "stderr does not start with 'error:': $MSG"
+  if [[ -n $out && -e $out ]]; then fail "output directory $out was left behind"; fi
+}
+
+contains() {  # contains TEXT PATTERN (fixed string)
+  [[ $1 == *"$2"* ]] || { fail "message does not contain '$2': $1"; return 1; }
+}
+
+write_blobs_spec() {  # write_blobs_spec FILE SOURCE_PARAMS_JSON TARGET_PARAMS_JSON PROJECTIONS_PARAMS_JSON
+  cat >"$1" <<JSON
+{
+  "name": "blobs",
+  "source": {"type": "gaussian_blobs", "params": $2},
+  "target": {"type": "gaussian_blobs", "params": $3},
+  "projections": {"type": "serial", "params": $4},
+  "solver": {"type": "forward_euler", "params": {"step_size": 0.1, "steps": 3}}
+}
+JSON
+}
+
+case_run_rings() {
+  local out=$TMP/x
+  "$WOW" run "$SPEC" --set solver.params.steps=30 --out "$out" --quiet >"$TMP/stdout" 2>"$TMP/stderr"
+  local rc=$?
+  [[ $rc -eq 0 ]] || { fail "wow run exited $rc: $(cat "$TMP/stderr")"; return; }
+  [[ ! -s $TMP/stderr ]] || fail "--quiet run wrote to stderr: $(cat "$TMP/stderr")"
+  for f in status.json resolved_spec.json loss.csv final.npy flow.png loss.png snapshots/step_000000.npy \
+    snapshots/step_000025.npy snapshots/step_000030.npy; do
+    [[ -s $out/$f ]] || fail "missing $f"
+  done
+  [[ $(json_get "$out/status.json" 'j["status"]') == complete ]] || fail "status is not complete: $(cat "$out/status.json")"
+  [[ $(json_get "$out/status.json" 'j["step"]') == 30 ]] || fail "status step is not 30: $(cat "$out/status.json")"
+  [[ $(json_get "$out/resolved_spec.json" 'j["solver"]["params"]["steps"]') == 30 ]] || fail "resolved_spec steps"
+  [[ $(json_get "$out/resolved_spec.json" 'j["projections"]["params"]["quantiles"]') == 100 ]] ||
+    fail "resolved_spec.json lacks the projections defaults"
+  [[ $(json_get "$out/resolved_spec.json" 'j["output"]["dir"]') == "$out" ]] || fail "resolved_spec output.dir"
+  # loss.csv: header, then rows 0..29 with finite losses.
+  local header
+  header=$(head -n 1 "$out/loss.csv")
+  [[ $header == iteration,loss* ]] || fail "loss.csv header: $header"
+  [[ $(($(wc -l <"$out/loss.csv") - 1)) -eq 30 ]] || fail "loss.csv has $(($(wc -l <"$out/loss.csv") - 1)) rows"
+  "$PYTHON" - "$out/loss.csv" <<'PY' || fail "loss.csv rows are not iterations 0..29 with finite losses"
+import csv, math, sys
+rows = list(csv.reader(open(sys.argv[1])))[1:]
+assert [int(r[0]) for r in rows] == list(range(30)), [r[0] for r in rows]
+losses = [float(r[1]) for r in rows]
+assert all(math.isfinite(v) for v in losses)
+assert losses[-1] < losses[0], (losses[0], losses[-1])
+PY
+  [[ $(find "$out/snapshots" -name 'step_*.npy' | wc -l) -eq 3 ]] || fail "snapshots: $(ls "$out/snapshots")"
+  for f in final.npy snapshots/step_000000.npy snapshots/step_000025.npy snapshots/step_000030.npy; do
+    check_npy "$out/$f" "<f4" "(3, 80, 2)"
+  done
+  cmp -s "$out/final.npy" "$out/snapshots/step_000030.npy" || fail "final.npy differs from snapshots/step_000030.npy"
+  cmp -s "$out/final.npy" "$out/snapshots/step_000000.npy" && fail "the flow did not move the particles"
+  # labels.json: an optimal assignment of the 3 flowed classes to the 3 rings over the W_2^2 costs.
+  "$PYTHON" - "$out/labels.json" 3 3 <<'PY' || fail "labels.json is not an optimal class matching: $(cat "$out/labels.json")"
+import itertools, json, sys
+j = json.load(open(sys.argv[1]))
+c, m = int(sys.argv[2]), int(sys.argv[3])
+a, cost = j["assignment"], j["cost"]
+assert len(a) == c and all(0 <= t < m for t in a), a
+assert len(cost) == c and all(len(r) == m and all(v >= 0 for v in r) for r in cost), cost
+assert sorted(a) == list(range(c)), a
+best = min(sum(cost[i][p[i]] for i in range(c)) for p in itertools.permutations(range(m)))
+assert abs(sum(cost[i][a[i]] for i in range(c)) - best) <= 1e-9 * max(1.0, best), (a, cost)
+PY
+  is_png "$out/flow.png" || fail "flow.png is not a PNG"
+  is_png "$out/loss.png" || fail "loss.png is not a PNG"
+  # No temporary files left behind by the atomic writes.
+  local leftovers
+  leftovers=$(find "$out" -name '*.tmp*' -o -name '.*tmp*' | head -n 3)
+  [[ -z $leftovers ]] || fail "temporary files left: $leftovers"
+}
+
+case_threads_bit_identical() {
+  # Same seed: bit-identical results at any --threads (design.md "Determinism").
+  local args=(run "$SPEC" --set solver.params.steps=12 --set projections.params.count=100 --quiet)
+  "$WOW" "${args[@]}" --out "$TMP/t1" --threads 1 2>"$TMP/stderr" || fail "threads 1: $(cat "$TMP/stderr")"
+  "$WOW" "${args[@]}" --out "$TMP/t2" --threads 2 2>"$TMP/stderr" || fail "threads 2: $(cat "$TMP/stderr")"
+  "$WOW" "${args[@]}" --out "$TMP/s1" --set projections.type=serial 2>"$TMP/stderr" || fail "serial: $(cat "$TMP/stderr")"
+  cmp -s "$TMP/t1/final.npy" "$TMP/t2/final.npy" || fail "final.npy differs between --threads 1 and 2"
+  cmp -s "$TMP/t1/final.npy" "$TMP/s1/final.npy" || fail "final.npy differs between tbb and serial"
+  cut -d, -f1-2 "$TMP/t1/loss.csv" >"$TMP/l1"
+  cut -d, -f1-2 "$TMP/t2/loss.csv" >"$TMP/l2"
+  cmp -s "$TMP/l1" "$TMP/l2" || fail "loss.csv losses differ between --threads 1 and 2"
+}
+
+case_float64_unequal() {
+  # float64 precision and unequal class sizes: (N, d) arrays plus _labels files.
+  write_blobs_spec "$TMP/u.json" '{"classes": 3, "class_sizes": [5, 7, 6], "dim": 2}' \
+    '{"classes": 2, "points_per_class": 6, "dim": 2}' '{"count": 20}'
+  "$WOW" run "$TMP/u.json" --set precision=float64 --out "$TMP/u" --quiet 2>"$TMP/stderr" ||
+    { fail "run failed: $(cat "$TMP/stderr")"; return; }
+  check_npy "$TMP/u/final.npy" "<f8" "(18, 2)"
+  check_npy "$TMP/u/final_labels.npy" "<i8" "(18,)"
+  check_npy "$TMP/u/snapshots/step_000000.npy" "<f8" "(18, 2)"
+  [[ -s $TMP/u/snapshots/step_000000_labels.npy ]] || fail "snapshots/step_000000_labels.npy missing"
+  [[ $(json_get "$TMP/u/status.json" 'j["estimator"]') == quantile ]] || fail "auto did not pick quantile"
+  "$PYTHON" - "$TMP/u/labels.json" <<'PY' || fail "labels.json for C = 3, M = 2: $(cat "$TMP/u/labels.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert len(j["assignment"]) == 3 and all(t in (0, 1) for t in j["assignment"]), j
+assert len(j["cost"]) == 3 and all(len(r) == 2 for r in j["cost"]), j
+PY
+}
+
+case_malformed_json() {
+  printf '{\n  "name": "broken",\n  "seed": 0,,\n}\n' >"$TMP/broken.json"
+  expect_bad_input "$TMP/out" run "$TMP/broken.json" --out "$TMP/out" --quiet
+  contains "$MSG" "broken.json"
+  [[ $MSG =~ :3:[0-9]+ ]] || fail "message has no line:column (line 3): $MSG"
+}
+
+case_unknown_type() {
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.type=nonsense --out "$TMP/out" --quiet
+  contains "$MSG" "solver.type"
+  contains "$MSG" "nonsense"
+  contains "$MSG" "forward_euler"
+  contains "$MSG" "momentum"
+  expect_bad_input "$TMP/out" run "$SPEC" --set functional.params.kernel.type=gauss --out "$TMP/out" --quiet
+  contains "$MSG" "functional.params.kernel.type"
+  contains "$MSG" "gaussian_sw"
+  contains "$MSG" "riesz_sw"
+}
+
+case_unknown_parameter() {
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.params.stepsize=0.1 --out "$TMP/out" --quiet
+  contains "$MSG" "solver.params.stepsize"
+  contains "$MSG" "step_size"
+  contains "$MSG" "momentum"
+  expect_bad_input "$TMP/out" run "$SPEC" --set seeed=1 --out "$TMP/out" --quiet
+  contains "$MSG" "seeed"
+}
+
+case_ill_typed_parameter() {
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.params.steps=many --out "$TMP/out" --quiet
+  contains "$MSG" "solver.params.steps"
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.params.steps=2.5 --out "$TMP/out" --quiet
+  contains "$MSG" "solver.params.steps"
+  expect_bad_input "$TMP/out" run "$SPEC" --set 'functional.params.kernel.params.r="1"' --out "$TMP/out" --quiet
+  contains "$MSG" "functional.params.kernel.params.r"
+}
+
+case_out_of_range_parameter() {
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.params.step_size=-1 --out "$TMP/out" --quiet
+  contains "$MSG" "solver.params.step_size"
+  expect_bad_input "$TMP/out" run "$SPEC" --set functional.params.kernel.params.r=2.5 --out "$TMP/out" --quiet
+  contains "$MSG" "functional.params.kernel.params.r"
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.params.momentum=1 --out "$TMP/out" --quiet
+  contains "$MSG" "solver.params.momentum"
+  expect_bad_input "$TMP/out" run "$SPEC" --set projections.params.count=0 --out "$TMP/out" --quiet
+  contains "$MSG" "projections.params.count"
+}
+
+case_sorted_unequal_sizes() {
+  write_blobs_spec "$TMP/s.json" '{"classes": 3, "class_sizes": [5, 7, 6], "dim": 2}' \
+    '{"classes": 2, "points_per_class": 6, "dim": 2}' '{"count": 10, "estimator": "sorted"}'
+  expect_bad_input "$TMP/out" run "$TMP/s.json" --out "$TMP/out" --quiet
+  contains "$MSG" "sorted"
+  contains "$MSG" "projections.params.estimator"
+}
+
+case_missing_npy() {
+  cat >"$TMP/m.json" <<JSON
+{"source": {"type": "npy", "params": {"path": "$TMP/does_not_exist.npy"}},
+ "target": {"type": "rings", "params": {}}}
+JSON
+  expect_bad_input "$TMP/out" run "$TMP/m.json" --out "$TMP/out" --quiet
+  contains "$MSG" "does_not_exist.npy"
+}
+
+case_corrupt_npy() {
+  printf '\x93NUMPY\x01\x00garbage garbage garbage' >"$TMP/corrupt.npy"
+  cat >"$TMP/c.json" <<JSON
+{"source": {"type": "rings_source", "params": {}},
+ "target": {"type": "npy", "params": {"path": "$TMP/corrupt.npy"}}}
+JSON
+  expect_bad_input "$TMP/out" run "$TMP/c.json" --out "$TMP/out" --quiet
+  contains "$MSG" "corrupt.npy"
+  # A valid file of the wrong shape is bad input too.
+  "$PYTHON" -c '
+import struct, sys
+header = "{'"'"'descr'"'"': '"'"'<f4'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (4,), }"
+header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + b"\0" * 16)
+' "$TMP/flat.npy"
+  sed "s#corrupt.npy#flat.npy#" "$TMP/c.json" >"$TMP/f.json"
+  expect_bad_input "$TMP/out" run "$TMP/f.json" --out "$TMP/out" --quiet
+  contains "$MSG" "flat.npy"
+}
+
+case_bad_plugin() {
+  local plugins
+  plugins=$(dirname "$WOW")/plugins
+  mkdir -p "$TMP/plugins"
+  cp "$plugins"/*.so "$TMP/plugins/"
+  echo "not a shared library" >"$TMP/plugins/bad.so"
+  expect_bad_input "$TMP/out" run "$SPEC" --plugin-dir "$TMP/plugins" --out "$TMP/out" --quiet
+  contains "$MSG" "bad.so"
+  expect_bad_input "" plugins --plugin-dir "$TMP/plugins"
+  contains "$MSG" "bad.so"
+  expect_bad_input "" describe riesz_sw --plugin-dir "$TMP/plugins"
+  contains "$MSG" "bad.so"
+  # The same through WOW_PLUGIN_PATH.
+  WOW_PLUGIN_PATH="$TMP/plugins" expect_bad_input "" plugins
+  contains "$MSG" "bad.so"
+  # A missing plugin directory.
+  expect_bad_input "" plugins --plugin-dir "$TMP/no_such_dir"
+  contains "$MSG" "no_such_dir"
+}
+
+case_existing_output_dir() {
+  mkdir -p "$TMP/exists/sub"
+  echo "keep me" >"$TMP/exists/marker.txt"
+  local before after
+  before=$(cd "$TMP/exists" && find . -exec stat -c '%n %s %Y' {} + | sort)
+  expect_bad_input "" run "$SPEC" --set solver.params.steps=2 --out "$TMP/exists" --quiet
+  contains "$MSG" "$TMP/exists"
+  after=$(cd "$TMP/exists" && find . -exec stat -c '%n %s %Y' {} + | sort)
+  [[ $before == "$after" ]] || fail "the existing directory changed: $before -> $after"
+  [[ $(cat "$TMP/exists/marker.txt") == "keep me" ]] || fail "marker.txt changed"
+  # --force replaces it.
+  "$WOW" run "$SPEC" --set solver.params.steps=2 --out "$TMP/exists" --force --quiet 2>"$TMP/stderr" ||
+    fail "--force failed: $(cat "$TMP/stderr")"
+  [[ -e $TMP/exists/marker.txt ]] && fail "--force kept the old content"
+  [[ $(json_get "$TMP/exists/status.json" 'j["status"]') == complete ]] || fail "--force run did not complete"
+}
+
+case_other_bad_input() {
+  expect_bad_input "$TMP/out" run "$TMP/no_such_spec.json" --out "$TMP/out" --quiet
+  contains "$MSG" "no_such_spec.json"
+  expect_bad_input "$TMP/out" run "$SPEC" --set no_equals_sign --out "$TMP/out" --quiet
+  expect_bad_input "$TMP/out" run "$SPEC" --threads -1 --out "$TMP/out" --quiet
+  expect_bad_input "$TMP/out" run "$SPEC" --no-such-option --out "$TMP/out" --quiet
+  expect_bad_input "" frobnicate
+  echo '[1, 2]' >"$TMP/array.json"
+  expect_bad_input "$TMP/out" run "$TMP/array.json" --out "$TMP/out" --quiet
+  # Dimensions that disagree.
+  write_blobs_spec "$TMP/dims.json" '{"classes": 2, "points_per_class": 6, "dim": 2}' \
+    '{"classes": 2, "points_per_class": 6, "dim": 3}' '{"count": 10}'
+  expect_bad_input "$TMP/out" run "$TMP/dims.json" --out "$TMP/out" --quiet
+  contains "$MSG" "dimension"
+  # Class weights that do not fit the dataset.
+  expect_bad_input "$TMP/out" run "$SPEC" --set 'functional.params.source_weights=[0.5,0.5]' --out "$TMP/out" --quiet
+  contains "$MSG" "functional.params.source_weights"
+  # target_batch larger than a target class.
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.params.target_batch=81 --out "$TMP/out" --quiet
+  contains "$MSG" "solver.params.target_batch"
+}
+
+case_set_whole_node() {
+  local out=$TMP/node
+  "$WOW" run "$SPEC" --set solver.params.steps=3 \
+    --set 'functional.params.kernel={"type": "gaussian_sw", "params": {"h": 0.05}}' \
+    --set 'source={"type": "rings_source", "params": {"points_per_class": 20}}' \
+    --set target.params.points_per_class=20 --set 'solver={"type": "forward_euler", "params": {"steps": 4}}' \
+    --out "$out" --quiet 2>"$TMP/stderr" || { fail "run failed: $(cat "$TMP/stderr")"; return; }
+  [[ $(json_get "$out/resolved_spec.json" 'j["functional"]["params"]["kernel"]["type"]') == gaussian_sw ]] ||
+    fail "kernel node not replaced"
+  [[ $(json_get "$out/resolved_spec.json" 'j["functional"]["params"]["kernel"]["params"]["h"]') == 0.05 ]] ||
+    fail "kernel h not 0.05"
+  [[ $(json_get "$out/resolved_spec.json" 'j["solver"]["type"]') == forward_euler ]] || fail "solver not replaced"
+  [[ $(json_get "$out/resolved_spec.json" 'j["solver"]["params"]["steps"]') == 4 ]] || fail "solver steps not 4"
+  [[ $(json_get "$out/resolved_spec.json" 'j["source"]["params"]["std"]') == 0.01 ]] || fail "source defaults"
+  [[ $(($(wc -l <"$out/loss.csv") - 1)) -eq 4 ]] || fail "expected 4 loss rows"
+  check_npy "$out/final.npy" "<f4" "(3, 20, 2)"
+  check_npy "$out/snapshots/step_000004.npy" "<f4" "(3, 20, 2)"
+}
+
+case_plugins_json() {
+  "$WOW" plugins --json >"$TMP/plugins.json" 2>"$TMP/stderr" || fail "wow plugins --json failed: $(cat "$TMP/stderr")"
+  "$PYTHON" - "$TMP/plugins.json" <<'PY' || fail "wow plugins --json is not the expected JSON"
+import json, sys
+items = json.load(open(sys.argv[1]))
+types = {(i["kind"], i["type"]) for i in items}
+for need in [("kernel", "gaussian_sw"), ("kernel", "riesz_sw"), ("kernel", "laplace_sw"), ("kernel", "imq_sw"),
+             ("functional", "mmd"), ("solver", "forward_euler"), ("solver", "momentum"), ("projections", "serial"),
+             ("projections", "tbb"), ("dataset", "rings"), ("dataset", "rings_source"), ("dataset", "npy"),
+             ("dataset", "gaussian_blobs")]:
+    assert need in types, need
+riesz = next(i for i in items if i["type"] == "riesz_sw")
+r = next(p for p in riesz["params"] if p["name"] == "r")
+assert r["default"] == 1 and r["range"] == "(0, 2]" and r["type"] == "number", r
+assert riesz["plugin"].endswith(".so"), riesz
+PY
+  "$WOW" plugins >"$TMP/plugins.txt" 2>"$TMP/stderr" || fail "wow plugins failed"
+  grep -q riesz_sw "$TMP/plugins.txt" || fail "wow plugins does not list riesz_sw"
+}
+
+case_describe() {
+  "$WOW" describe riesz_sw >"$TMP/d.txt" 2>"$TMP/stderr" || fail "wow describe riesz_sw failed: $(cat "$TMP/stderr")"
+  grep -q "riesz_sw" "$TMP/d.txt" || fail "describe output lacks the type"
+  grep -q "(0, 2]" "$TMP/d.txt" || fail "describe output lacks the range of r"
+  "$WOW" describe spec >"$TMP/s.txt" 2>"$TMP/stderr" || fail "wow describe spec failed"
+  grep -q "snapshot_every" "$TMP/s.txt" || fail "describe spec lacks output keys"
+  expect_bad_input "" describe nonsense
+  contains "$MSG" "nonsense"
+  contains "$MSG" "riesz_sw"
+  "$WOW" --help >/dev/null 2>&1 || fail "wow --help failed"
+  "$WOW" run --help >/dev/null 2>&1 || fail "wow run --help failed"
+}
+
+case_interrupt_and_resume() {
+  # SIGINT stops at a step boundary with a checkpoint (exit 130); --resume continues to the same bits as a run
+  # that was never interrupted (momentum state included).
+  local args=(run "$SPEC" --set solver.params.steps=20000 --set solver.params.momentum=0.5
+    --set projections.params.count=20 --set source.params.points_per_class=20 --set target.params.points_per_class=20
+    --set output.checkpoint_every=5000 --set output.snapshot_every=5000 --set output.pictures=false --quiet)
+  "$WOW" "${args[@]}" --out "$TMP/ref" 2>"$TMP/stderr" || { fail "reference run failed: $(cat "$TMP/stderr")"; return; }
+  "$WOW" "${args[@]}" --out "$TMP/run" 2>"$TMP/stderr_int" &
+  local pid=$! waited=0
+  # Wait until the flow is stepping (the signal handlers are installed before loss.csv exists).
+  while [[ $(line_count "$TMP/run/loss.csv") -lt 20 ]] && kill -0 "$pid" 2>/dev/null; do
+    sleep 0.01
+    waited=$((waited + 1))
+    [[ $waited -lt 3000 ]] || break
+  done
+  kill -INT "$pid" 2>/dev/null
+  wait "$pid"
+  local rc=$?
+  [[ $rc -eq 130 ]] || { fail "interrupted run exited $rc, expected 130 ($(cat "$TMP/stderr_int"))"; return; }
+  [[ $(json_get "$TMP/run/status.json" 'j["status"]') == interrupted ]] || fail "status: $(cat "$TMP/run/status.json")"
+  [[ -e $TMP/run/final.npy ]] && fail "an interrupted run has final.npy"
+  grep -q '^error:' "$TMP/stderr_int" || fail "no error line for the interruption"
+  local at
+  at=$(json_get "$TMP/run/status.json" 'j["step"]')
+  [[ $at -gt 0 && $at -lt 20000 ]] || fail "interrupted at step $at"
+  echo "interrupted at step $at"
+  "$WOW" run --resume "$TMP/run" --quiet 2>"$TMP/stderr" || { fail "resume failed: $(cat "$TMP/stderr")"; return; }
+  [[ $(json_get "$TMP/run/status.json" 'j["status"]') == complete ]] || fail "resumed status: $(cat "$TMP/run/status.json")"
+  cmp -s "$TMP/ref/final.npy" "$TMP/run/final.npy" || fail "resumed final.npy differs from the uninterrupted run (stopped at $at)"
+  cut -d, -f1-2 "$TMP/ref/loss.csv" >"$TMP/l_ref"
+  cut -d, -f1-2 "$TMP/run/loss.csv" >"$TMP/l_run"
+  cmp -s "$TMP/l_ref" "$TMP/l_run" || fail "resumed loss.csv differs from the uninterrupted run (stopped at $at)"
+  # --resume takes no spec; a directory without checkpoint is bad input.
+  expect_bad_input "" run --resume "$TMP/run" "$SPEC"
+  mkdir -p "$TMP/empty"
+  expect_bad_input "" run --resume "$TMP/empty" --quiet
+}
+
+case_diverged() {
+  # A step size that overflows the state: exit 3, status diverged, no final.npy.
+  "$WOW" run "$SPEC" --set solver.params.steps=20 --set solver.params.step_size=1e38 --out "$TMP/d" --quiet \
+    >"$TMP/stdout" 2>"$TMP/stderr"
+  local rc=$?
+  [[ $rc -eq 3 ]] || fail "exit code $rc, expected 3 ($(cat "$TMP/stderr"))"
+  [[ $(head -c 6 "$TMP/stderr") == error: ]] || fail "stderr does not start with error: $(cat "$TMP/stderr")"
+  [[ $(grep -c '' "$TMP/stderr") -eq 1 ]] || fail "expected one stderr line: $(cat "$TMP/stderr")"
+  [[ $(json_get "$TMP/d/status.json" 'j["status"]') == diverged ]] || fail "status: $(cat "$TMP/d/status.json")"
+  [[ -e $TMP/d/final.npy ]] && fail "a diverged run has final.npy"
+  check_npy "$TMP/d/snapshots/step_000000.npy" "<f4" "(3, 80, 2)"
+}
+
+case_target_batch() {
+  # target_batch draws a subset of each target class per step; still deterministic across threads.
+  local args=(run "$SPEC" --set solver.params.steps=10 --set solver.params.target_batch=40 --quiet)
+  "$WOW" "${args[@]}" --out "$TMP/b1" --threads 1 2>"$TMP/stderr" || { fail "run failed: $(cat "$TMP/stderr")"; return; }
+  "$WOW" "${args[@]}" --out "$TMP/b2" --threads 2 2>"$TMP/stderr" || { fail "run failed: $(cat "$TMP/stderr")"; return; }
+  check_npy "$TMP/b1/final.npy" "<f4" "(3, 80, 2)"
+  cmp -s "$TMP/b1/final.npy" "$TMP/b2/final.npy" || fail "target_batch run differs between --threads 1 and 2"
+  "$WOW" run "$SPEC" --set solver.params.steps=10 --out "$TMP/full" --quiet 2>/dev/null
+  cmp -s "$TMP/b1/final.npy" "$TMP/full/final.npy" && fail "target_batch had no effect"
+}
+
+# ---- Known bugs (registered DISABLED in CMakeLists.txt until fixed; see the test report) ----
+
+case_float32_overflowing_data() {
+  # Data that is finite as float64 but not representable as float32 (1e39) must be bad input (exit 2) for a
+  # float32 run, not a flow that "diverges" at step 0 (exit 3).
+  "$PYTHON" -c '
+import struct, sys
+header = "{'"'"'descr'"'"': '"'"'<f8'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (3, 4, 2), }"
+header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+values = [0.1 * i for i in range(24)]
+values[5] = 1e39
+open(sys.argv[1], "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() +
+                              struct.pack("<24d", *values))
+' "$TMP/big.npy"
+  cat >"$TMP/big.json" <<JSON
+{"source": {"type": "gaussian_blobs", "params": {"classes": 3, "points_per_class": 4, "dim": 2}},
+ "target": {"type": "npy", "params": {"path": "$TMP/big.npy"}},
+ "solver": {"type": "forward_euler", "params": {"steps": 3}}}
+JSON
+  expect_bad_input "$TMP/out" run "$TMP/big.json" --out "$TMP/out" --quiet
+  contains "$MSG" "target"
+}
+
+case_quiet_many_threads() {
+  # --quiet: nothing on stderr, even with more --threads than cores (oneTBB prints a warning then).
+  "$WOW" run "$SPEC" --set solver.params.steps=2 --threads 64 --out "$TMP/q" --quiet >"$TMP/stdout" 2>"$TMP/stderr" ||
+    fail "run failed"
+  [[ ! -s $TMP/stderr ]] || fail "stderr is not empty with --quiet: $(cat "$TMP/stderr")"
+}
+
+case_external_plugin() {
+  # docs/examples/cauchy_kernel builds outside the tree against this build and loads like any plugin.
+  local build_dir
+  build_dir=$(dirname "$WOW")
+  cmake -S "$SRC/docs/examples/cauchy_kernel" -B "$TMP/ext" -DWoWFlow_DIR="$build_dir" >"$TMP/ext.log" 2>&1 ||
+    fail "configuring the example failed: $(tail -5 "$TMP/ext.log")"
+  cmake --build "$TMP/ext" >>"$TMP/ext.log" 2>&1 || fail "building the example failed: $(tail -5 "$TMP/ext.log")"
+  mkdir -p "$TMP/plugins" && cp "$build_dir"/plugins/*.so "$TMP/ext/cauchy_sw.so" "$TMP/plugins/"
+  "$WOW" describe cauchy_sw --plugin-dir "$TMP/plugins" >/dev/null || fail "describe cauchy_sw failed"
+  "$WOW" run "$SPEC" --plugin-dir "$TMP/plugins" --set solver.params.steps=5 --out "$TMP/c" --quiet \
+    --set 'functional.params.kernel={"type":"cauchy_sw","params":{"h":0.1}}' || fail "run with cauchy_sw failed"
+  [[ -f $TMP/c/final.npy ]] || fail "no final.npy with the external kernel"
+}
+
+CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
+  ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
+  existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
+  target_batch float32_overflowing_data quiet_many_threads external_plugin)
+
+[[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
+if [[ $CASE == all ]]; then
+  for c in "${CASES[@]}"; do
+    CASE=$c
+    "case_$c"
+  done
+elif declare -F "case_$CASE" >/dev/null; then
+  "case_$CASE"
+else
+  echo "unknown case $CASE; cases: ${CASES[*]}" >&2
+  exit 1
+fi
+if [[ $FAILED -ne 0 ]]; then exit 1; fi
+echo "ok: $CASE"
