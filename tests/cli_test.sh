@@ -492,10 +492,27 @@ case_external_plugin() {
   [[ -f $TMP/c/final.npy ]] || fail "no final.npy with the external kernel"
 }
 
+case_rings_acceptance() {
+  # The paper's Figure 1 at full length (501 steps, L = 500): after matching classes to rings, the mean exact W2^2
+  # between each class and its ring is below 0.005 (it starts near 0.66), with the Riesz and the Gaussian kernel.
+  for spec in rings rings_gaussian; do
+    "$WOW" run "$SRC/experiments/$spec.json" --out "$TMP/$spec" --quiet --set output.pictures=false ||
+      fail "$spec.json failed"
+    "$PYTHON" - "$TMP/$spec/labels.json" <<'PY' || fail "$spec: classes did not reach the rings: $(cat "$TMP/$spec/labels.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+cost = sum(j["cost"][i][a] for i, a in enumerate(j["assignment"])) / len(j["assignment"])
+assert sorted(j["assignment"]) == [0, 1, 2], j["assignment"]
+assert cost < 0.005, cost
+PY
+  done
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
-  target_batch float32_overflowing_data quiet_many_threads external_plugin)
+  target_batch float32_overflowing_data quiet_many_threads external_plugin
+  rings_acceptance)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then
