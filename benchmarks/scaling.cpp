@@ -114,8 +114,8 @@ int main(int argc, char** argv) {
     series.push_back(line);
   }
   std::ofstream(argv[1]) << table;
-  wow::plot::write_line_plot(argv[2], "ms per step around C=10, n=200, d=784, L=500 (float32)",
-                             "log2(value / default)", "ms per step (log scale)", series, true);
+  wow::plot::write_line_plot(argv[2], "ms per step around C=10, n=200, d=784, L=500 (float32)", "log2(value / default)",
+                             "ms per step (log scale)", series, true);
   std::printf("%s", table.c_str());
   return 0;
 }

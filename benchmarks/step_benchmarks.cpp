@@ -35,7 +35,8 @@ void BM_ProjectionGemm(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["GFlop/s"] = benchmark::Counter(2.0 * kDirections * rows * kDim, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFlop/s"] =
+      benchmark::Counter(2.0 * kDirections * rows * kDim, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_ProjectionGemm)->Unit(benchmark::kMillisecond);
 
@@ -52,7 +53,8 @@ void BM_PullBackGemm(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(out.data());
   }
-  state.counters["GFlop/s"] = benchmark::Counter(2.0 * kDirections * rows * kDim, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFlop/s"] =
+      benchmark::Counter(2.0 * kDirections * rows * kDim, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_PullBackGemm)->Unit(benchmark::kMillisecond);
 
@@ -70,7 +72,8 @@ void BM_SortSegments(benchmark::State& state) {
       wow::sort_with_permutation(std::span<float>(work.data() + s * n, n), perm, scratch.data());
     benchmark::DoNotOptimize(work.data());
   }
-  state.counters["segments/s"] = benchmark::Counter(static_cast<double>(segments), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["segments/s"] =
+      benchmark::Counter(static_cast<double>(segments), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_SortSegments)->Arg(50)->Arg(200)->Arg(500)->Unit(benchmark::kMillisecond);
 

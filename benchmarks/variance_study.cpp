@@ -29,8 +29,8 @@ constexpr std::size_t kEvaluatorDirections = 5000;
 double final_loss(const Problem& p, const std::string& directions, std::size_t count, std::uint64_t seed,
                   wow::Registry& registry) {
   const auto data_seed = wow::rng::key(0, wow::rng::Purpose::Dataset, 1, 0);
-  const auto source = registry.create<wow::Dataset>(registry.resolve_node("dataset", p.source, "source"), "source")
-                          ->load(data_seed);
+  const auto source =
+      registry.create<wow::Dataset>(registry.resolve_node("dataset", p.source, "source"), "source")->load(data_seed);
   const auto target = registry.create<wow::Dataset>(registry.resolve_node("dataset", p.target, "target"), "target")
                           ->load(wow::rng::key(0, wow::rng::Purpose::Dataset, 2, 0));
   auto functional = registry.create<wow::Functional>(
@@ -59,10 +59,8 @@ double final_loss(const Problem& p, const std::string& directions, std::size_t c
   }
   // The fixed evaluator: double precision, one set of directions shared by every flow.
   auto evaluator_backend = registry.create<wow::ProjectionBackend>(
-      registry.resolve_node("projections", {{"type", "tbb"}, {"params", {{"count", kEvaluatorDirections}}}}, "p"),
-      "p");
-  wow::SlicedEngine<double> evaluator(x.layout, y.layout, x.dim, evaluator_backend->settings(),
-                                      functional->sw_power());
+      registry.resolve_node("projections", {{"type", "tbb"}, {"params", {{"count", kEvaluatorDirections}}}}, "p"), "p");
+  wow::SlicedEngine<double> evaluator(x.layout, y.layout, x.dim, evaluator_backend->settings(), functional->sw_power());
   std::vector<double> theta(kEvaluatorDirections * x.dim);
   wow::draw_directions(wow::DirectionKind::Gaussian, 20260101, 0, kEvaluatorDirections, x.dim, theta.data(),
                        *evaluator_backend);
@@ -83,23 +81,34 @@ int main(int argc, char** argv) {
   const wow::Json riesz = {{"type", "riesz_sw"}, {"params", {{"r", 1.0}}}};
   std::vector<Problem> problems;
   if (which == "rings" || which == "all")
-    problems.push_back({"rings (d=2, C=3, n=80, 501 steps, tau=0.1)", {{"type", "rings_source"}}, {{"type", "rings"}},
-                        riesz, 0.1, 0.0, 501});
+    problems.push_back({"rings (d=2, C=3, n=80, 501 steps, tau=0.1)",
+                        {{"type", "rings_source"}},
+                        {{"type", "rings"}},
+                        riesz,
+                        0.1,
+                        0.0,
+                        501});
   if (which == "blobs" || which == "all")
-    problems.push_back({"gaussian_blobs (d=784, C=M=5, n=100, 200 steps, tau=1, m=0.9)",
-                        {{"type", "gaussian_blobs"}, {"params", {{"classes", 5}, {"points_per_class", 100}, {"dim", 784}}}},
-                        {{"type", "gaussian_blobs"}, {"params", {{"classes", 5}, {"points_per_class", 100}, {"dim", 784}}}},
-                        riesz, 1.0, 0.9, 200});
+    problems.push_back(
+        {"gaussian_blobs (d=784, C=M=5, n=100, 200 steps, tau=1, m=0.9)",
+         {{"type", "gaussian_blobs"}, {"params", {{"classes", 5}, {"points_per_class", 100}, {"dim", 784}}}},
+         {{"type", "gaussian_blobs"}, {"params", {{"classes", 5}, {"points_per_class", 100}, {"dim", 784}}}},
+         riesz,
+         1.0,
+         0.9,
+         200});
   std::printf("| problem | directions | L | final F, mean over 5 seeds | std over seeds |\n|---|---|---|---|---|\n");
   for (const auto& p : problems) {
     for (const std::string directions : {"gaussian", "orthogonal", "qmc"}) {
       for (std::size_t count : {50, 100, 500}) {
         std::vector<double> f;
-        for (std::uint64_t seed = 0; seed < 5; ++seed) f.push_back(final_loss(p, directions, count, seed + 1, registry));
+        for (std::uint64_t seed = 0; seed < 5; ++seed)
+          f.push_back(final_loss(p, directions, count, seed + 1, registry));
         double mean = 0, var = 0;
         for (double v : f) mean += v / static_cast<double>(f.size());
         for (double v : f) var += (v - mean) * (v - mean) / static_cast<double>(f.size() - 1);
-        std::printf("| %s | %s | %zu | %.4g | %.2g |\n", p.name.c_str(), directions.c_str(), count, mean, std::sqrt(var));
+        std::printf("| %s | %s | %zu | %.4g | %.2g |\n", p.name.c_str(), directions.c_str(), count, mean,
+                    std::sqrt(var));
         std::fflush(stdout);
       }
     }

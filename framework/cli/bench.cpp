@@ -56,8 +56,8 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
   const auto t0 = std::chrono::steady_clock::now();
   for (std::size_t k = 0; k < b.steps; ++k)
     engine.evaluate(x.data(), y.data(), 0, k + 1, functional, backend, velocity.data());
-  const double step_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(b.steps);
+  const double step_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+                         static_cast<double>(b.steps);
 
   // The GEMMs a step cannot avoid: project source and target (L x d times d x rows), pull back (rows x L times L x d).
   const std::size_t L = b.projections, d = b.dim, nx = src.rows(), ny = tgt.rows();
@@ -92,8 +92,8 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
   const PhaseTimes& t = engine.phase_times();
   const double calls = static_cast<double>(std::max<std::size_t>(1, t.calls));
   j["phases_ms"] = Json{{"directions", t.directions / calls}, {"project", t.project / calls},
-                        {"sort_embed", t.sort_embed / calls},   {"pairwise", t.pairwise / calls},
-                        {"functional", t.functional / calls},   {"gradient", t.gradient / calls},
+                        {"sort_embed", t.sort_embed / calls}, {"pairwise", t.pairwise / calls},
+                        {"functional", t.functional / calls}, {"gradient", t.gradient / calls},
                         {"pull_back", t.pull_back / calls}};
   j["ms_per_step"] = step_ms;
   j["gemm_floor_ms"] = std::min(whole, blocked);
@@ -108,7 +108,8 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
 
 int bench_command(const std::vector<std::string>& args) {
   po::options_description o("wow bench [options]: times full flow steps; prints one JSON object on stdout");
-  o.add_options()("help,h", "show this help")("plugin-dir", po::value<std::string>()->default_value(""), "plugin directory")(
+  o.add_options()("help,h", "show this help")("plugin-dir", po::value<std::string>()->default_value(""),
+                                              "plugin directory")(
       "classes", po::value<std::size_t>()->default_value(10), "source classes C")(
       "target-classes", po::value<std::size_t>()->default_value(10), "target classes M")(
       "points", po::value<std::size_t>()->default_value(200), "points per source class n")(
@@ -133,10 +134,10 @@ int bench_command(const std::vector<std::string>& args) {
     std::cout << o;
     return kExitOk;
   }
-  BenchShape b{vm["classes"].as<std::size_t>(),     vm["target-classes"].as<std::size_t>(),
-               vm["points"].as<std::size_t>(),      vm["target-points"].as<std::size_t>(),
-               vm["dim"].as<std::size_t>(),         vm["projections"].as<std::size_t>(),
-               vm["steps"].as<std::size_t>(),       vm["threads"].as<std::size_t>()};
+  BenchShape b{vm["classes"].as<std::size_t>(), vm["target-classes"].as<std::size_t>(),
+               vm["points"].as<std::size_t>(),  vm["target-points"].as<std::size_t>(),
+               vm["dim"].as<std::size_t>(),     vm["projections"].as<std::size_t>(),
+               vm["steps"].as<std::size_t>(),   vm["threads"].as<std::size_t>()};
   if (b.threads == 0) b.threads = std::max(1U, std::thread::hardware_concurrency());
   if (b.classes == 0 || b.target_classes == 0 || b.points == 0 || b.target_points == 0 || b.dim == 0 ||
       b.projections == 0 || b.steps == 0)
@@ -150,17 +151,19 @@ int bench_command(const std::vector<std::string>& args) {
   const Json functional_node = registry.resolve_node(
       "functional", Json{{"type", "mmd"}, {"params", {{"kernel", {{"type", vm["kernel"].as<std::string>()}}}}}},
       "functional");
-  const Json backend_node = registry.resolve_node(
-      "projections",
-      Json{{"type", vm["backend"].as<std::string>()},
-           {"params", {{"count", b.projections}, {"estimator", vm["estimator"].as<std::string>()},
-                       {"directions", vm["directions"].as<std::string>()}}}},
-      "projections");
+  const Json backend_node = registry.resolve_node("projections",
+                                                  Json{{"type", vm["backend"].as<std::string>()},
+                                                       {"params",
+                                                        {{"count", b.projections},
+                                                         {"estimator", vm["estimator"].as<std::string>()},
+                                                         {"directions", vm["directions"].as<std::string>()}}}},
+                                                  "projections");
   auto functional = registry.create<Functional>(functional_node, "functional");
   functional->prepare(b.classes, b.target_classes);
   auto backend = registry.create<ProjectionBackend>(backend_node, "projections");
   backend->set_threads(b.threads);
-  Json j = precision == "float64" ? bench_typed<double>(b, *functional, *backend) : bench_typed<float>(b, *functional, *backend);
+  Json j = precision == "float64" ? bench_typed<double>(b, *functional, *backend)
+                                  : bench_typed<float>(b, *functional, *backend);
   Json out;
   out["ms_per_step"] = j["ms_per_step"];
   out["gemm_floor_ms"] = j["gemm_floor_ms"];

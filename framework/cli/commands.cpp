@@ -48,8 +48,10 @@ struct LoadedPlugins {
 void print_params(const ParamSchema& params, const std::string& indent) {
   for (const auto& p : params) {
     std::string line = indent + p.name + " (" + p.type_name();
-    if (!p.default_value.is_null()) line += ", default " + p.default_value.dump();
-    else line += ", optional";
+    if (!p.default_value.is_null())
+      line += ", default " + p.default_value.dump();
+    else
+      line += ", optional";
     if (!p.range_text().empty()) line += ", range " + p.range_text();
     if (!p.choices.empty()) {
       line += ", one of";
@@ -73,7 +75,8 @@ void print_usage() {
       "Examples:\n"
       "  wow run experiments/rings.json\n"
       "  wow run experiments/rings.json --set solver.params.step_size=0.05 --out runs/rings_small_step\n"
-      "  wow run experiments/rings.json --set functional.params.kernel='{\"type\":\"gaussian_sw\",\"params\":{\"h\":0.05}}'\n"
+      "  wow run experiments/rings.json --set "
+      "functional.params.kernel='{\"type\":\"gaussian_sw\",\"params\":{\"h\":0.05}}'\n"
       "  wow run --resume runs/rings\n"
       "  wow describe riesz_sw\n"
       "  wow bench --classes 10 --points 200 --dim 784 --projections 500\n\n"
@@ -182,8 +185,8 @@ int describe_command(const std::vector<std::string>& args) {
   for (const auto* info : loaded.registry.list()) {
     if (info->type != type) continue;
     found = true;
-    std::printf("%s (%s) - %s\n  from %s\n  params:\n", info->type.c_str(), info->kind.c_str(), info->description.c_str(),
-                info->origin.c_str());
+    std::printf("%s (%s) - %s\n  from %s\n  params:\n", info->type.c_str(), info->kind.c_str(),
+                info->description.c_str(), info->origin.c_str());
     print_params(info->params, "    ");
   }
   if (!found) {

@@ -34,8 +34,8 @@ void gemm_tn(std::size_t m, std::size_t n, std::size_t k, const double* a, std::
 void set_threads(int threads) { openblas_set_num_threads(threads); }
 
 const char* describe() {
-  static const std::string text = std::string("OpenBLAS ") + openblas_get_config() + "; core=" +
-                                  openblas_get_corename();
+  static const std::string text =
+      std::string("OpenBLAS ") + openblas_get_config() + "; core=" + openblas_get_corename();
   return text.c_str();
 }
 

@@ -66,7 +66,9 @@ void orthogonal_directions(std::uint64_t seed, std::uint64_t step, std::size_t c
     dgeqrf_(&m, &k, a.data(), &m, tau.data(), work.data(), &lwork, &info);
     // Signs of R's diagonal: multiplying Q's columns by them makes the frame Haar-distributed.
     std::vector<double> sign(static_cast<std::size_t>(k));
-    for (int j = 0; j < k; ++j) sign[static_cast<std::size_t>(j)] = a[static_cast<std::size_t>(j) * dim + static_cast<std::size_t>(j)] < 0 ? -1.0 : 1.0;
+    for (int j = 0; j < k; ++j)
+      sign[static_cast<std::size_t>(j)] =
+          a[static_cast<std::size_t>(j) * dim + static_cast<std::size_t>(j)] < 0 ? -1.0 : 1.0;
     lwork = -1;
     dorgqr_(&m, &k, &k, a.data(), &m, tau.data(), &query, &lwork, &info);
     lwork = std::max(1, static_cast<int>(query));
@@ -82,10 +84,10 @@ void orthogonal_directions(std::uint64_t seed, std::uint64_t step, std::size_t c
 
 // Acklam's rational approximation of the inverse normal CDF (relative error < 1.2e-9), for p in (0, 1).
 double inverse_normal_cdf(double p) {
-  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                                  1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                                 6.680131188771972e+01,  -1.328068155288572e+01};
+                                 6.680131188771972e+01, -1.328068155288572e+01};
   static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
                                  -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
@@ -156,9 +158,12 @@ template <class T>
 void draw_directions(DirectionKind kind, std::uint64_t seed, std::uint64_t step, std::size_t count, std::size_t dim,
                      T* out, const ProjectionBackend& backend) {
   switch (kind) {
-    case DirectionKind::Gaussian: return gaussian_directions(seed, step, count, dim, out, backend);
-    case DirectionKind::Orthogonal: return orthogonal_directions(seed, step, count, dim, out, backend);
-    case DirectionKind::Qmc: return qmc_directions(seed, step, count, dim, out, backend);
+    case DirectionKind::Gaussian:
+      return gaussian_directions(seed, step, count, dim, out, backend);
+    case DirectionKind::Orthogonal:
+      return orthogonal_directions(seed, step, count, dim, out, backend);
+    case DirectionKind::Qmc:
+      return qmc_directions(seed, step, count, dim, out, backend);
   }
 }
 

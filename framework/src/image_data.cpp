@@ -29,7 +29,8 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 
 void append_checked(std::string& out, const char* data, std::size_t n, const std::string& path) {
   if (out.size() + n > kMaxFileBytes)
-    throw InputError(path + ": more than " + std::to_string(kMaxFileBytes >> 20U) + " MiB of data (not a data set file?)");
+    throw InputError(path + ": more than " + std::to_string(kMaxFileBytes >> 20U) +
+                     " MiB of data (not a data set file?)");
   out.append(data, n);
 }
 
@@ -64,12 +65,18 @@ std::string read_gzip(const std::string& path) {
 
 std::string bzip2_error(int code) {
   switch (code) {
-    case BZ_DATA_ERROR: return "corrupt bzip2 data (checksum or structure)";
-    case BZ_DATA_ERROR_MAGIC: return "not a bzip2 stream";
-    case BZ_UNEXPECTED_EOF: return "truncated bzip2 data (unexpected end of file)";
-    case BZ_MEM_ERROR: return "out of memory decompressing bzip2 data";
-    case BZ_IO_ERROR: return "read error";
-    default: return "bzip2 error " + std::to_string(code);
+    case BZ_DATA_ERROR:
+      return "corrupt bzip2 data (checksum or structure)";
+    case BZ_DATA_ERROR_MAGIC:
+      return "not a bzip2 stream";
+    case BZ_UNEXPECTED_EOF:
+      return "truncated bzip2 data (unexpected end of file)";
+    case BZ_MEM_ERROR:
+      return "out of memory decompressing bzip2 data";
+    case BZ_IO_ERROR:
+      return "read error";
+    default:
+      return "bzip2 error " + std::to_string(code);
   }
 }
 
@@ -81,7 +88,8 @@ std::string read_bzip2(std::FILE* f, const std::string& path) {
   std::array<char, 1 << 16> buffer{};
   for (int streams = 0;; ++streams) {
     int err = BZ_OK;
-    BZFILE* bz = BZ2_bzReadOpen(&err, f, 0, 0, unused.empty() ? nullptr : unused.data(), static_cast<int>(unused.size()));
+    BZFILE* bz =
+        BZ2_bzReadOpen(&err, f, 0, 0, unused.empty() ? nullptr : unused.data(), static_cast<int>(unused.size()));
     if (err != BZ_OK) {
       BZ2_bzReadClose(&err, bz);
       throw InputError(path + ": cannot start bzip2 decompression (" + bzip2_error(err) + ")");
@@ -142,15 +150,16 @@ std::uint32_t big_endian_u32(const std::string& bytes, std::size_t at) {
 
 ParamSchema common_params(bool with_split) {
   ParamSchema schema;
-  if (with_split) schema.push_back(ParamSpec::choice("split", "train", {"train", "test"}, "Which part of the data set"));
-  schema.push_back(
-      ParamSpec::number_list("classes", "Class ids to keep, in this order (class k of the result is classes[k]); "
-                                        "default: all")
-          .optional()
-          .at_least(0));
-  schema.push_back(ParamSpec::integer("per_class", 0,
-                                      "Images per class, drawn without replacement with the run's seed; 0: all")
+  if (with_split)
+    schema.push_back(ParamSpec::choice("split", "train", {"train", "test"}, "Which part of the data set"));
+  schema.push_back(ParamSpec::number_list("classes",
+                                          "Class ids to keep, in this order (class k of the result is classes[k]); "
+                                          "default: all")
+                       .optional()
                        .at_least(0));
+  schema.push_back(
+      ParamSpec::integer("per_class", 0, "Images per class, drawn without replacement with the run's seed; 0: all")
+          .at_least(0));
   schema.push_back(ParamSpec::choice("scale", "unit", {"unit", "standardize", "raw"},
                                      "unit: stored range mapped onto [0, 1]; standardize: (v - mean) / std per "
                                      "channel over the kept images; raw: as stored"));
@@ -218,7 +227,8 @@ void standardize(LabeledCloud<double>& cloud, std::size_t channels, double lo, d
     for (std::size_t i = ch; i < cloud.points.size(); i += channels) sum += cloud.points[i];
     const double mean = sum / static_cast<double>(count);
     double sq = 0.0;
-    for (std::size_t i = ch; i < cloud.points.size(); i += channels) sq += (cloud.points[i] - mean) * (cloud.points[i] - mean);
+    for (std::size_t i = ch; i < cloud.points.size(); i += channels)
+      sq += (cloud.points[i] - mean) * (cloud.points[i] - mean);
     double sd = std::sqrt(sq / static_cast<double>(count));
     if (!(sd > 0.0)) sd = 1.0;
     for (std::size_t i = ch; i < cloud.points.size(); i += channels) cloud.points[i] = (cloud.points[i] - mean) / sd;
@@ -286,8 +296,8 @@ LabeledCloud<double> assemble(const Images& images, const Options& options, std:
 
 // ---- Resizing ----
 
-void resize_bilinear(const double* in, std::size_t h, std::size_t w, std::size_t channels, double* out,
-                     std::size_t oh, std::size_t ow) {
+void resize_bilinear(const double* in, std::size_t h, std::size_t w, std::size_t channels, double* out, std::size_t oh,
+                     std::size_t ow) {
   // Source index and weight of output index o along an axis of n input pixels (PyTorch, align_corners=False).
   struct Tap {
     std::size_t i0, i1;

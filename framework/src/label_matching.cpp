@@ -33,7 +33,8 @@ long long common_scale(std::size_t n, std::size_t m) {
 
 }  // namespace
 
-TransportPlan exact_transport(const std::vector<double>& cost, const std::vector<double>& a, const std::vector<double>& b) {
+TransportPlan exact_transport(const std::vector<double>& cost, const std::vector<double>& a,
+                              const std::vector<double>& b) {
   const std::size_t n = a.size(), m = b.size();
   if (n == 0 || m == 0 || cost.size() != n * m) throw InputError("exact_transport: shapes do not match");
   const long long scale = common_scale(n, m);
@@ -92,7 +93,8 @@ LabelMatching match_labels(const LabeledCloud<T>& flowed, const LabeledCloud<T>&
     const std::vector<double> xi(flowed.row(flowed.layout.offsets[i]), flowed.row(flowed.layout.offsets[i + 1]));
     for (std::size_t j = 0; j < m; ++j) {
       const std::vector<double> yj(target.row(target.layout.offsets[j]), target.row(target.layout.offsets[j + 1]));
-      out.cost[i * m + j] = exact_w2_squared(xi.data(), flowed.layout.size(i), yj.data(), target.layout.size(j), flowed.dim);
+      out.cost[i * m + j] =
+          exact_w2_squared(xi.data(), flowed.layout.size(i), yj.data(), target.layout.size(j), flowed.dim);
     }
   }
   const TransportPlan plan = exact_transport(out.cost, std::vector<double>(c, 1.0 / static_cast<double>(c)),

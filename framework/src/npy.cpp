@@ -73,8 +73,8 @@ double half_to_double(std::uint16_t h) {
   const int mantissa = h & 0x3ff;
   const double sign = (h & 0x8000U) != 0U ? -1.0 : 1.0;
   if (exponent == 0) return sign * std::ldexp(mantissa, -24);
-  if (exponent == 31) return mantissa == 0 ? sign * std::numeric_limits<double>::infinity()
-                                           : std::numeric_limits<double>::quiet_NaN();
+  if (exponent == 31)
+    return mantissa == 0 ? sign * std::numeric_limits<double>::infinity() : std::numeric_limits<double>::quiet_NaN();
   return sign * std::ldexp(mantissa + 1024, exponent - 25);
 }
 
@@ -155,19 +155,30 @@ Array parse(const std::string& bytes, const std::string& name) {
     using U = decltype(tag);
     for (std::size_t i = 0; i < count; ++i) array.values[i] = static_cast<double>(load_le<U>(p + i * sizeof(U)));
   };
-  if (kind == 'f' && item == 4) convert(float{});
-  else if (kind == 'f' && item == 8) convert(double{});
+  if (kind == 'f' && item == 4)
+    convert(float{});
+  else if (kind == 'f' && item == 8)
+    convert(double{});
   else if (kind == 'f' && item == 2) {
     for (std::size_t i = 0; i < count; ++i) array.values[i] = half_to_double(load_le<std::uint16_t>(p + i * 2));
-  } else if (kind == 'i' && item == 1) convert(std::int8_t{});
-  else if (kind == 'i' && item == 2) convert(std::int16_t{});
-  else if (kind == 'i' && item == 4) convert(std::int32_t{});
-  else if (kind == 'i' && item == 8) convert(std::int64_t{});
-  else if ((kind == 'u' || kind == 'b') && item == 1) convert(std::uint8_t{});
-  else if (kind == 'u' && item == 2) convert(std::uint16_t{});
-  else if (kind == 'u' && item == 4) convert(std::uint32_t{});
-  else if (kind == 'u' && item == 8) convert(std::uint64_t{});
-  else corrupt(name, "unsupported dtype '" + d + "'");
+  } else if (kind == 'i' && item == 1)
+    convert(std::int8_t{});
+  else if (kind == 'i' && item == 2)
+    convert(std::int16_t{});
+  else if (kind == 'i' && item == 4)
+    convert(std::int32_t{});
+  else if (kind == 'i' && item == 8)
+    convert(std::int64_t{});
+  else if ((kind == 'u' || kind == 'b') && item == 1)
+    convert(std::uint8_t{});
+  else if (kind == 'u' && item == 2)
+    convert(std::uint16_t{});
+  else if (kind == 'u' && item == 4)
+    convert(std::uint32_t{});
+  else if (kind == 'u' && item == 8)
+    convert(std::uint64_t{});
+  else
+    corrupt(name, "unsupported dtype '" + d + "'");
   return array;
 }
 

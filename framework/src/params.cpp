@@ -23,9 +23,7 @@ std::string format_number(double v) {
   return s.str();
 }
 
-[[noreturn]] void fail(const std::string& path, const std::string& message) {
-  throw InputError(path + ": " + message);
-}
+[[noreturn]] void fail(const std::string& path, const std::string& message) { throw InputError(path + ": " + message); }
 
 void check_range(const ParamSpec& spec, double v, const std::string& path) {
   const bool low_bad = spec.min && (spec.min_exclusive ? v <= *spec.min : v < *spec.min);
@@ -174,13 +172,20 @@ ParamSpec& ParamSpec::at_most(double v) {
 
 std::string ParamSpec::type_name() const {
   switch (type) {
-    case ParamType::Number: return "number";
-    case ParamType::Integer: return "integer";
-    case ParamType::Boolean: return "boolean";
-    case ParamType::String: return "string";
-    case ParamType::Choice: return "choice";
-    case ParamType::NumberList: return "number list";
-    case ParamType::Component: return component_kind;
+    case ParamType::Number:
+      return "number";
+    case ParamType::Integer:
+      return "integer";
+    case ParamType::Boolean:
+      return "boolean";
+    case ParamType::String:
+      return "string";
+    case ParamType::Choice:
+      return "choice";
+    case ParamType::NumberList:
+      return "number list";
+    case ParamType::Component:
+      return component_kind;
   }
   return "?";
 }
@@ -244,9 +249,7 @@ double Params::number(const std::string& name) const { return node(name).get<dou
 std::int64_t Params::integer(const std::string& name) const { return node(name).get<std::int64_t>(); }
 bool Params::boolean(const std::string& name) const { return node(name).get<bool>(); }
 std::string Params::string(const std::string& name) const { return node(name).get<std::string>(); }
-std::vector<double> Params::number_list(const std::string& name) const {
-  return node(name).get<std::vector<double>>();
-}
+std::vector<double> Params::number_list(const std::string& name) const { return node(name).get<std::vector<double>>(); }
 bool Params::has(const std::string& name) const { return values_.contains(name); }
 const Json& Params::node(const std::string& name) const {
   if (!values_.contains(name)) throw InputError(path_of(name) + ": missing parameter");

@@ -149,7 +149,8 @@ void draw_images(const RunDirectory& run, const LabeledCloud<double>& source, co
 
 }  // namespace
 
-void draw_run_pictures(const RunDirectory& run, const LabeledCloud<double>& source, const LabeledCloud<double>& target) {
+void draw_run_pictures(const RunDirectory& run, const LabeledCloud<double>& source,
+                       const LabeledCloud<double>& target) {
   std::vector<plot::Series> loss{plot::Series{std::string(1, 'F'), {}, {}}};
   for (const auto& r : run.loss()) {
     loss[0].x.push_back(static_cast<double>(r.step));
@@ -158,10 +159,12 @@ void draw_run_pictures(const RunDirectory& run, const LabeledCloud<double>& sour
   const bool positive = std::all_of(loss[0].y.begin(), loss[0].y.end(), [](double v) { return v > 0; });
   plot::write_line_plot(run.path("loss.png"), "loss", "step", positive ? "F (log scale)" : "F", loss, positive);
   const auto& shape = source.image_shape;
-  const bool image = shape.size() == 3 && shape[0] * shape[1] * shape[2] == source.dim &&
-                     (shape[2] == 1 || shape[2] == 3);
-  if (image) draw_images(run, source, target);
-  else draw_scatter(run, source, target);
+  const bool image =
+      shape.size() == 3 && shape[0] * shape[1] * shape[2] == source.dim && (shape[2] == 1 || shape[2] == 3);
+  if (image)
+    draw_images(run, source, target);
+  else
+    draw_scatter(run, source, target);
 }
 
 }  // namespace wow

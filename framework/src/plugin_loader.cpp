@@ -1,10 +1,11 @@
 #include "wow/plugin_loader.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <cstdlib>
-#include <dlfcn.h>
 #include <filesystem>
 
 #include "wow/errors.hpp"

@@ -11,8 +11,10 @@ std::string clock_text(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "--:--";
   const auto s = static_cast<long>(seconds + 0.5);
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
   return buf;
 }
 }  // namespace
@@ -58,7 +60,8 @@ void Progress::update(std::int64_t done, double loss) {
 void Progress::finish(const std::string& closing) {
   if (quiet_) return;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_).count();
-  std::fprintf(stderr, "%s%s: %s in %s\n", tty_ ? "\n" : "", label_.c_str(), closing.c_str(), clock_text(elapsed).c_str());
+  std::fprintf(stderr, "%s%s: %s in %s\n", tty_ ? "\n" : "", label_.c_str(), closing.c_str(),
+               clock_text(elapsed).c_str());
 }
 
 }  // namespace wow

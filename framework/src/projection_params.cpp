@@ -12,9 +12,10 @@ ParamSchema projection_schema() {
                         "random levels shared per direction), auto (sorted when all class sizes are equal)"),
       ParamSpec::integer("quantiles", 100, "Quantile estimator: grid points and random levels per direction")
           .at_least(2),
-      ParamSpec::choice("directions", "gaussian", {"gaussian", "orthogonal", "qmc"},
-                        "How directions are drawn: gaussian (i.i.d. uniform on the sphere), orthogonal (orthonormal "
-                        "blocks of min(d, L), Haar-random), qmc (randomised Halton set through the inverse normal CDF)"),
+      ParamSpec::choice(
+          "directions", "gaussian", {"gaussian", "orthogonal", "qmc"},
+          "How directions are drawn: gaussian (i.i.d. uniform on the sphere), orthogonal (orthonormal "
+          "blocks of min(d, L), Haar-random), qmc (randomised Halton set through the inverse normal CDF)"),
   };
 }
 
@@ -22,7 +23,9 @@ ProjectionSettings read_projection_settings(const Params& params) {
   ProjectionSettings s;
   s.count = static_cast<std::size_t>(params.integer("count"));
   const auto estimator = params.string("estimator");
-  s.estimator = estimator == "sorted" ? Estimator::Sorted : estimator == "quantile" ? Estimator::Quantile : Estimator::Auto;
+  s.estimator = estimator == "sorted"     ? Estimator::Sorted
+                : estimator == "quantile" ? Estimator::Quantile
+                                          : Estimator::Auto;
   s.quantiles = static_cast<std::size_t>(params.integer("quantiles"));
   s.directions = parse_direction_kind(params.string("directions"));
   return s;

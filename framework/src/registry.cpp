@@ -32,7 +32,8 @@ std::vector<const ComponentInfo*> Registry::list(const std::string& kind) const 
   std::vector<const ComponentInfo*> out;
   for (const auto& info : infos_)
     if (kind.empty() || info.kind == kind) out.push_back(&info);
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return std::tie(a->kind, a->type) < std::tie(b->kind, b->type); });
+  std::sort(out.begin(), out.end(),
+            [](auto* a, auto* b) { return std::tie(a->kind, a->type) < std::tie(b->kind, b->type); });
   return out;
 }
 
@@ -42,7 +43,9 @@ std::vector<std::string> Registry::types(const std::string& kind) const {
   return out;
 }
 
-std::vector<std::string> Registry::kinds() const { return {"dataset", "functional", "kernel", "projections", "solver"}; }
+std::vector<std::string> Registry::kinds() const {
+  return {"dataset", "functional", "kernel", "projections", "solver"};
+}
 
 void Registry::unknown_type(const std::string& kind, const std::string& type, const std::string& path) const {
   const auto valid = types(kind);
@@ -62,8 +65,8 @@ Json Registry::resolve_node(const std::string& kind, const Json& node, const std
   if (info == nullptr) unknown_type(kind, type, path);
   Json out = Json::object();
   out["type"] = type;
-  out["params"] = resolve_params(info->params, node.contains("params") ? node.at("params") : Json(),
-                                 path + ".params", *this);
+  out["params"] =
+      resolve_params(info->params, node.contains("params") ? node.at("params") : Json(), path + ".params", *this);
   return out;
 }
 

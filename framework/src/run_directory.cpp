@@ -80,7 +80,8 @@ void RunDirectory::write_cloud(const std::string& name, const LabeledCloud<T>& c
   }
   write_array(name, cloud.points, {cloud.rows(), cloud.dim});
   std::vector<std::int64_t> labels;
-  for (std::size_t c = 0; c < cloud.classes(); ++c) labels.insert(labels.end(), cloud.layout.size(c), static_cast<std::int64_t>(c));
+  for (std::size_t c = 0; c < cloud.classes(); ++c)
+    labels.insert(labels.end(), cloud.layout.size(c), static_cast<std::int64_t>(c));
   const std::string stem = name.substr(0, name.size() - 4);  // strip ".npy"
   write_array(stem + "_labels.npy", labels, {labels.size()});
 }

@@ -175,25 +175,32 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
         draw_target_batch(target, s.step_target, seed, static_cast<std::uint64_t>(step), batch_index, batch);
         y = batch.data();
       }
-      loss = engine.evaluate(x.points.data(), y, seed, static_cast<std::uint64_t>(step), *s.functional, *s.backend,
-                             velocity.data())
+      loss = engine
+                 .evaluate(x.points.data(), y, seed, static_cast<std::uint64_t>(step), *s.functional, *s.backend,
+                           velocity.data())
                  .value;
-      const double elapsed = elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+      const double elapsed =
+          elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
       run.append_loss({step, loss, elapsed});
       if (!std::isfinite(loss) || !all_finite(velocity)) {
         progress.finish("diverged");
-        run.write_status("diverged", step, Json{{"steps", steps}, {"message", "non-finite loss or gradient at step " + std::to_string(step)}});
-        std::fprintf(stderr, "error: the flow diverged at step %lld (loss %g): lower solver.params.step_size; "
-                             "the last good checkpoint and snapshots are kept in %s\n",
+        run.write_status(
+            "diverged", step,
+            Json{{"steps", steps}, {"message", "non-finite loss or gradient at step " + std::to_string(step)}});
+        std::fprintf(stderr,
+                     "error: the flow diverged at step %lld (loss %g): lower solver.params.step_size; "
+                     "the last good checkpoint and snapshots are kept in %s\n",
                      static_cast<long long>(step), loss, run.dir().c_str());
         return kExitDiverged;
       }
       s.solver->update(std::span<T>(x.points), std::span<const T>(velocity));
       if (!all_finite(x.points)) {
         progress.finish("diverged");
-        run.write_status("diverged", step + 1, Json{{"steps", steps}, {"message", "non-finite state after step " + std::to_string(step)}});
-        std::fprintf(stderr, "error: the flow diverged at step %lld (state overflowed): lower solver.params.step_size; "
-                             "the last good checkpoint and snapshots are kept in %s\n",
+        run.write_status("diverged", step + 1,
+                         Json{{"steps", steps}, {"message", "non-finite state after step " + std::to_string(step)}});
+        std::fprintf(stderr,
+                     "error: the flow diverged at step %lld (state overflowed): lower solver.params.step_size; "
+                     "the last good checkpoint and snapshots are kept in %s\n",
                      static_cast<long long>(step), run.dir().c_str());
         return kExitDiverged;
       }
@@ -226,7 +233,8 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
     }
     Json extra = info;
     extra["loss"] = loss;
-    extra["elapsed_s"] = elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    extra["elapsed_s"] =
+        elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     run.write_status("complete", steps, extra);
     progress.finish("complete");
     return kExitOk;
@@ -269,7 +277,8 @@ int run_flow(const RunOptions& options, const Registry& registry) {
     if (state.values.size() != s.source.points.size())
       throw InputError(run.path(cp.state_file) + ": checkpoint state does not match the source dataset's shape");
     std::vector<LossRow> rows = run.read_loss();
-    rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const LossRow& r) { return r.step >= cp.step; }), rows.end());
+    rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const LossRow& r) { return r.step >= cp.step; }),
+               rows.end());
     run.open_loss(rows);
     run.write_status("running", cp.step, Json{{"steps", s.solver->steps()}, {"resumed_from", cp.step}});
     return spec.at("precision") == "float64"

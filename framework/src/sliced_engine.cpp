@@ -135,10 +135,12 @@ void SlicedEngine<T>::embed_side(const T* projected, const ClassLayout& layout, 
     for (std::size_t l = block * kDirectionBlock; l < end; ++l) {
       const T* segment = projected + l * rows + off;
       T* embedding = embedding_.data() + ((first_class + c) * count_ + l) * embed_;
-      T* sorted = estimator_ == Estimator::Sorted ? embedding : (keep_permutation ? sorted_x_.data() + l * rows + off : values);
+      T* sorted =
+          estimator_ == Estimator::Sorted ? embedding : (keep_permutation ? sorted_x_.data() + l * rows + off : values);
       std::copy(segment, segment + n, sorted);
       if (keep_permutation) {
-        sort_with_permutation(std::span<T>(sorted, n), std::span<std::uint32_t>(perm_x_.data() + l * rows + off, n), keys);
+        sort_with_permutation(std::span<T>(sorted, n), std::span<std::uint32_t>(perm_x_.data() + l * rows + off, n),
+                              keys);
       } else {
         sort_values(std::span<T>(sorted, n));  // the target side needs no permutation
       }
@@ -298,8 +300,7 @@ void SlicedEngine<T>::pull_back(T* velocity, const ProjectionBackend& backend) c
 
 template <class T>
 FunctionalValue SlicedEngine<T>::evaluate(const T* x, const T* y, std::uint64_t seed, std::uint64_t step,
-                                          const Functional& functional, const ProjectionBackend& backend,
-                                          T* velocity) {
+                                          const Functional& functional, const ProjectionBackend& backend, T* velocity) {
   using Clock = std::chrono::steady_clock;
   auto mark = Clock::now();
   const auto lap = [&mark](double& total) {

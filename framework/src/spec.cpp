@@ -37,8 +37,7 @@ Json read_spec_file(const std::string& path) {
 
 void apply_override(Json& spec, const std::string& assignment) {
   const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw InputError("--set " + assignment + ": expected path.to.key=value");
+  if (eq == std::string::npos || eq == 0) throw InputError("--set " + assignment + ": expected path.to.key=value");
   const std::string path = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
   Json value;
@@ -53,7 +52,8 @@ void apply_override(Json& spec, const std::string& assignment) {
     const auto dot = path.find('.', start);
     const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (key.empty()) throw InputError("--set " + assignment + ": empty key in path");
-    if (!node->is_object()) throw InputError("--set " + assignment + ": " + path.substr(0, start) + " is not an object");
+    if (!node->is_object())
+      throw InputError("--set " + assignment + ": " + path.substr(0, start) + " is not an object");
     if (dot == std::string::npos) {
       (*node)[key] = value;
       return;
@@ -84,8 +84,8 @@ ParamSchema spec_schema() {
       ParamSpec::choice("precision", "float32", {"float32", "float64"}, "Floating-point type of the hot path"),
       ParamSpec::component("source", "dataset", nullptr, "The dataset that flows (required)"),
       ParamSpec::component("target", "dataset", nullptr, "The dataset flowed onto (required)"),
-      ParamSpec::component("functional", "functional",
-                           Json{{"type", "mmd"}, {"params", Json::object()}}, "The objective"),
+      ParamSpec::component("functional", "functional", Json{{"type", "mmd"}, {"params", Json::object()}},
+                           "The objective"),
       ParamSpec::component("projections", "projections", Json{{"type", "tbb"}, {"params", Json::object()}},
                            "Sliced projections: backend, count, estimator"),
       ParamSpec::component("solver", "solver", Json{{"type", "momentum"}, {"params", Json::object()}},

@@ -22,7 +22,8 @@ class GaussianBlobs final : public wow::Dataset {
       throw wow::InputError(p.path_of("class_sizes") + ": has " + std::to_string(sizes_.size()) +
                             " entries, expected classes = " + std::to_string(classes_));
     for (double s : sizes_)
-      if (s < 1 || s != std::floor(s)) throw wow::InputError(p.path_of("class_sizes") + ": sizes must be whole numbers >= 1");
+      if (s < 1 || s != std::floor(s))
+        throw wow::InputError(p.path_of("class_sizes") + ": sizes must be whole numbers >= 1");
   }
   [[nodiscard]] wow::LabeledCloud<double> load(std::uint64_t seed) const override {
     std::vector<std::size_t> sizes(classes_, n_);

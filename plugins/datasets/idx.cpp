@@ -15,12 +15,14 @@ constexpr const char* kFashionDir = "/usr/share/datasets/fashion-mnist/";
 // The dims of an unsigned-byte IDX array with `rank` dims, after checking magic, header and the exact file size.
 std::vector<std::size_t> idx_dims(const std::string& bytes, const std::string& path, std::size_t rank) {
   const std::uint32_t expected = 0x0800U | static_cast<std::uint32_t>(rank);
-  if (bytes.size() < 4) throw wow::InputError(path + ": truncated IDX file (" + std::to_string(bytes.size()) + " bytes)");
+  if (bytes.size() < 4)
+    throw wow::InputError(path + ": truncated IDX file (" + std::to_string(bytes.size()) + " bytes)");
   const std::uint32_t magic = wow::images::big_endian_u32(bytes, 0);
   if (magic != expected) {
     char text[64];
     std::snprintf(text, sizeof text, "bad magic 0x%08x, expected 0x%08x", magic, expected);
-    throw wow::InputError(path + ": " + text + (rank == 3 ? " (IDX unsigned-byte images)" : " (IDX unsigned-byte labels)"));
+    throw wow::InputError(path + ": " + text +
+                          (rank == 3 ? " (IDX unsigned-byte images)" : " (IDX unsigned-byte labels)"));
   }
   const std::size_t header = 4 + 4 * rank;
   if (bytes.size() < header) throw wow::InputError(path + ": truncated IDX header");

@@ -37,7 +37,8 @@ std::vector<double> read_digit_file(const std::string& path) {
     throw wow::InputError(path + ": expected an object {\"data\": [...]}");
   const auto& data = doc["data"];
   if (data.size() % kPixels != 0)
-    throw wow::InputError(path + ": data has " + std::to_string(data.size()) + " values, not a multiple of 784 (28x28)");
+    throw wow::InputError(path + ": data has " + std::to_string(data.size()) +
+                          " values, not a multiple of 784 (28x28)");
   std::vector<double> values;
   values.reserve(data.size());
   for (std::size_t k = 0; k < data.size(); ++k) {

@@ -1,10 +1,11 @@
 // Labeled datasets from NumPy files: a (C, n, d) array, or (N, d) features with (N,) integer labels.
+#include "wow/npy.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 
 #include "wow/errors.hpp"
-#include "wow/npy.hpp"
 #include "wow/plugin_api.hpp"
 
 namespace {
@@ -17,8 +18,7 @@ std::string shape_text(const std::vector<std::size_t>& shape) {
 
 class NpyDataset final : public wow::Dataset {
  public:
-  explicit NpyDataset(const wow::Params& p)
-      : path_(p.string("path")), labels_(p.string("labels")), where_(p.path()) {
+  explicit NpyDataset(const wow::Params& p) : path_(p.string("path")), labels_(p.string("labels")), where_(p.path()) {
     if (path_.empty()) throw wow::InputError(p.path_of("path") + ": required (a .npy file)");
   }
   [[nodiscard]] wow::LabeledCloud<double> load(std::uint64_t /*seed*/) const override {
@@ -53,8 +53,9 @@ class NpyDataset final : public wow::Dataset {
     for (const auto& [label, rows] : rows_of) {
       sizes.push_back(rows.size());
       cloud.class_names.push_back(std::to_string(label));
-      for (auto r : rows) cloud.points.insert(cloud.points.end(), data.values.begin() + static_cast<std::ptrdiff_t>(r * d),
-                                              data.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * d));
+      for (auto r : rows)
+        cloud.points.insert(cloud.points.end(), data.values.begin() + static_cast<std::ptrdiff_t>(r * d),
+                            data.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * d));
     }
     cloud.layout = wow::ClassLayout::from_sizes(sizes);
     return cloud;

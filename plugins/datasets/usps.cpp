@@ -95,7 +95,9 @@ Parsed parse(const std::string& text, const std::string& path) {
 class Usps final : public wow::Dataset {
  public:
   explicit Usps(const wow::Params& p)
-      : path_(p.string("path")), size_(static_cast<std::size_t>(p.integer("size"))), options_(wow::images::read_options(p)) {
+      : path_(p.string("path")),
+        size_(static_cast<std::size_t>(p.integer("size"))),
+        options_(wow::images::read_options(p)) {
     if (path_.empty()) throw wow::InputError(p.path_of("path") + ": required (a LIBSVM usps file, e.g. usps.bz2)");
   }
 
@@ -126,8 +128,10 @@ class Usps final : public wow::Dataset {
 
 WOW_PLUGIN(registry) {
   wow::ParamSchema schema{
-      wow::ParamSpec::string("path", "", "LIBSVM usps file: usps.bz2 (train) or usps.t.bz2 (test); bzip2, gzip or plain"),
-      wow::ParamSpec::integer("size", 28, "Output side: 16x16 images are resized bilinearly to size x size (16: as stored)")
+      wow::ParamSpec::string("path", "",
+                             "LIBSVM usps file: usps.bz2 (train) or usps.t.bz2 (test); bzip2, gzip or plain"),
+      wow::ParamSpec::integer("size", 28,
+                              "Output side: 16x16 images are resized bilinearly to size x size (16: as stored)")
           .at_least(1)
           .at_most(1024),
   };

@@ -10,8 +10,7 @@ namespace {
 
 class Mmd final : public wow::Functional {
  public:
-  Mmd(std::unique_ptr<wow::Kernel> kernel, const wow::Params& params)
-      : kernel_(std::move(kernel)), params_(params) {}
+  Mmd(std::unique_ptr<wow::Kernel> kernel, const wow::Params& params) : kernel_(std::move(kernel)), params_(params) {}
 
   [[nodiscard]] int sw_power() const override { return kernel_->sw_power(); }
 

@@ -20,6 +20,7 @@ class ForwardEuler final : public wow::TypedSolver<ForwardEuler> {
 }  // namespace
 
 WOW_PLUGIN(registry) {
-  registry.add<wow::Solver>("forward_euler", "Explicit Euler: x <- x - tau * g", ForwardEuler::common_params(),
-                            [](const wow::Params& p, const wow::Registry&) { return std::make_unique<ForwardEuler>(p); });
+  registry.add<wow::Solver>(
+      "forward_euler", "Explicit Euler: x <- x - tau * g", ForwardEuler::common_params(),
+      [](const wow::Params& p, const wow::Registry&) { return std::make_unique<ForwardEuler>(p); });
 }

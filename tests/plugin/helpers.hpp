@@ -105,7 +105,9 @@ inline wow::LabeledCloud<double> random_cloud(const std::vector<std::size_t>& si
 }
 
 inline wow::Estimator estimator_of(const std::string& name) {
-  return name == "sorted" ? wow::Estimator::Sorted : name == "quantile" ? wow::Estimator::Quantile : wow::Estimator::Auto;
+  return name == "sorted"     ? wow::Estimator::Sorted
+         : name == "quantile" ? wow::Estimator::Quantile
+                              : wow::Estimator::Auto;
 }
 
 inline const std::vector<Json>& all_kernels() {

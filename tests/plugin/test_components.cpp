@@ -146,8 +146,8 @@ TEST_CASE("datasets: gaussian_blobs sizes and checks", "[datasets]") {
   CHECK(blobs.dim == 4);
   CHECK(blobs.points.size() == 72);
   for (double v : blobs.points) CHECK(std::isfinite(v));
-  const auto equal = wowtest::make_dataset("gaussian_blobs", Json{{"classes", 2}, {"points_per_class", 9}, {"dim", 3}})
-                         ->load(3);
+  const auto equal =
+      wowtest::make_dataset("gaussian_blobs", Json{{"classes", 2}, {"points_per_class", 9}, {"dim", 3}})->load(3);
   CHECK(equal.layout.offsets == std::vector<std::size_t>{0, 9, 18});
   CHECK_THROWS_AS(wowtest::make_dataset("gaussian_blobs", Json{{"classes", 2}, {"class_sizes", {5, 7, 6}}}),
                   wow::InputError);
@@ -172,7 +172,8 @@ TEST_CASE("datasets: npy files, (C, n, d) and (N, d) with labels", "[datasets][n
   const std::vector<std::int64_t> labels{7, 2, 7, 7, 2};
   write_file(tmp.file("x.npy"), wow::npy::encode(features.data(), {5, 2}));
   write_file(tmp.file("y.npy"), wow::npy::encode(labels.data(), {5}));
-  const auto b = wowtest::make_dataset("npy", Json{{"path", tmp.file("x.npy")}, {"labels", tmp.file("y.npy")}})->load(0);
+  const auto b =
+      wowtest::make_dataset("npy", Json{{"path", tmp.file("x.npy")}, {"labels", tmp.file("y.npy")}})->load(0);
   CHECK(b.layout.offsets == std::vector<std::size_t>{0, 2, 5});
   CHECK(b.points == std::vector<double>{1, 1, 4, 4, 0, 0, 2, 2, 3, 3});
   CHECK(b.class_names == std::vector<std::string>{"2", "7"});
@@ -236,8 +237,10 @@ TEST_CASE("solvers: forward Euler and momentum updates", "[solvers]") {
   CHECK(y == std::vector<double>{-1.0, 6.0});
 
   // Ranges: step_size > 0, momentum in [0, 1), steps >= 0.
-  CHECK_THROWS_WITH(wowtest::make_solver("momentum", Json{{"step_size", -1}}), Catch::Contains("solver.params.step_size"));
-  CHECK_THROWS_WITH(wowtest::make_solver("momentum", Json{{"momentum", 1.0}}), Catch::Contains("solver.params.momentum"));
+  CHECK_THROWS_WITH(wowtest::make_solver("momentum", Json{{"step_size", -1}}),
+                    Catch::Contains("solver.params.step_size"));
+  CHECK_THROWS_WITH(wowtest::make_solver("momentum", Json{{"momentum", 1.0}}),
+                    Catch::Contains("solver.params.momentum"));
   CHECK_THROWS_WITH(wowtest::make_solver("forward_euler", Json{{"steps", -1}}), Catch::Contains("solver.params.steps"));
   CHECK_THROWS_WITH(wowtest::make_solver("forward_euler", Json{{"momentum", 0.5}}),
                     Catch::Contains("solver.params.momentum"));

@@ -17,7 +17,9 @@ std::vector<T> draw(wow::DirectionKind kind, std::uint64_t seed, std::uint64_t s
 }
 
 const char* name_of(wow::DirectionKind kind) {
-  return kind == wow::DirectionKind::Gaussian ? "gaussian" : kind == wow::DirectionKind::Orthogonal ? "orthogonal" : "qmc";
+  return kind == wow::DirectionKind::Gaussian     ? "gaussian"
+         : kind == wow::DirectionKind::Orthogonal ? "orthogonal"
+                                                  : "qmc";
 }
 
 }  // namespace

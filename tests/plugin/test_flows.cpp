@@ -132,8 +132,8 @@ TEST_CASE("flow: bit-identical for tbb with 1 and 2 threads and the serial backe
       INFO("estimator " << c.estimator << ": " << names[i] << " vs " << names[0]);
       REQUIRE(results[i].x.size() == results[0].x.size());
       CHECK(std::memcmp(results[i].x.data(), results[0].x.data(), results[0].x.size() * sizeof(float)) == 0);
-      CHECK(std::memcmp(results[i].losses.data(), results[0].losses.data(), results[0].losses.size() * sizeof(double)) ==
-            0);
+      CHECK(std::memcmp(results[i].losses.data(), results[0].losses.data(),
+                        results[0].losses.size() * sizeof(double)) == 0);
     }
     // And the flow moved.
     CHECK(results[0].x != source.cast<float>().points);
@@ -141,12 +141,16 @@ TEST_CASE("flow: bit-identical for tbb with 1 and 2 threads and the serial backe
 }
 
 TEST_CASE("flow: unequal class sizes within a dataset and C != M", "[flow][unequal]") {
-  const auto source = wowtest::make_dataset(
-      "gaussian_blobs", Json{{"classes", 3}, {"class_sizes", {30, 50, 40}}, {"dim", 2}, {"std", 0.3}, {"separation", 2.0}})
-                          ->load(11);
-  const auto target = wowtest::make_dataset(
-      "gaussian_blobs", Json{{"classes", 2}, {"class_sizes", {60, 45}}, {"dim", 2}, {"std", 0.3}, {"separation", 2.0}})
-                          ->load(12);
+  const auto source =
+      wowtest::make_dataset(
+          "gaussian_blobs",
+          Json{{"classes", 3}, {"class_sizes", {30, 50, 40}}, {"dim", 2}, {"std", 0.3}, {"separation", 2.0}})
+          ->load(11);
+  const auto target =
+      wowtest::make_dataset(
+          "gaussian_blobs",
+          Json{{"classes", 2}, {"class_sizes", {60, 45}}, {"dim", 2}, {"std", 0.3}, {"separation", 2.0}})
+          ->load(12);
   REQUIRE(source.layout.offsets == std::vector<std::size_t>{0, 30, 80, 120});
   REQUIRE(target.layout.offsets == std::vector<std::size_t>{0, 60, 105});
   for (const auto& kernel : wowtest::all_kernels()) {

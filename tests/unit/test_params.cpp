@@ -164,8 +164,9 @@ TEST_CASE("params: range_text and describe", "[params]") {
 
 TEST_CASE("params: nested components resolve through the registry with dotted paths", "[params][registry]") {
   wow::Registry registry;
-  registry.add<wow::Kernel>("const_k", "a constant kernel", {ParamSpec::number("h", 0.5, "h").greater_than(0)},
-                            [](const wow::Params&, const wow::Registry&) { return std::make_unique<ConstantKernel>(); });
+  registry.add<wow::Kernel>(
+      "const_k", "a constant kernel", {ParamSpec::number("h", 0.5, "h").greater_than(0)},
+      [](const wow::Params&, const wow::Registry&) { return std::make_unique<ConstantKernel>(); });
   const wow::ParamSchema outer{
       ParamSpec::component("kernel", "kernel", Json{{"type", "const_k"}, {"params", Json::object()}}, "kernel")};
 
@@ -200,10 +201,9 @@ TEST_CASE("params: nested components resolve through the registry with dotted pa
   CHECK_THROWS_AS(registry.create<wow::Kernel>(Json{{"type", "x"}, {"params", Json::object()}}, "k"), wow::InputError);
   CHECK_THROWS_AS(registry.create<wow::Solver>(node, "solver"), wow::InputError);  // wrong kind
   // A type registered twice is refused.
-  CHECK_THROWS_AS(registry.add<wow::Kernel>("const_k", "again", {},
-                                            [](const wow::Params&, const wow::Registry&) {
-                                              return std::make_unique<ConstantKernel>();
-                                            }),
+  CHECK_THROWS_AS(registry.add<wow::Kernel>(
+                      "const_k", "again", {},
+                      [](const wow::Params&, const wow::Registry&) { return std::make_unique<ConstantKernel>(); }),
                   wow::InputError);
   CHECK(registry.types("kernel") == std::vector<std::string>{"const_k"});
   REQUIRE(registry.find("kernel", "const_k") != nullptr);

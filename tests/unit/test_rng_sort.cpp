@@ -1,6 +1,6 @@
 // Counter-based randomness and the sort with permutation.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -82,8 +82,15 @@ std::vector<T> awkward_values(std::size_t n, std::uint32_t seed, bool with_inf =
   for (auto& x : v) x = static_cast<T>(normal(gen));
   // sort_values takes finite values only (Highway's vqsort turns +Inf into the largest finite value).
   const T inf = with_inf ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
-  const T specials[] = {T(0), T(-0.0), inf, -inf, T(1), T(-1), std::numeric_limits<T>::denorm_min(),
-                        -std::numeric_limits<T>::denorm_min(), std::numeric_limits<T>::max(),
+  const T specials[] = {T(0),
+                        T(-0.0),
+                        inf,
+                        -inf,
+                        T(1),
+                        T(-1),
+                        std::numeric_limits<T>::denorm_min(),
+                        -std::numeric_limits<T>::denorm_min(),
+                        std::numeric_limits<T>::max(),
                         std::numeric_limits<T>::lowest()};
   // Specials and ties (each value repeated) at random places.
   std::uniform_int_distribution<std::size_t> pos(0, n - 1);
@@ -105,8 +112,7 @@ void check_sort(const std::vector<T>& original) {
   std::vector<std::uint32_t> seen = perm;
   std::sort(seen.begin(), seen.end());
   for (std::size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i] == i);
-  for (std::size_t i = 0; i < values.size(); ++i)
-    REQUIRE(std::memcmp(&values[i], &original[perm[i]], sizeof(T)) == 0);
+  for (std::size_t i = 0; i < values.size(); ++i) REQUIRE(std::memcmp(&values[i], &original[perm[i]], sizeof(T)) == 0);
   // Equal values (same bits) keep their original order: a deterministic tie-break.
   for (std::size_t i = 1; i < values.size(); ++i)
     if (std::memcmp(&values[i], &values[i - 1], sizeof(T)) == 0) REQUIRE(perm[i] > perm[i - 1]);
@@ -122,8 +128,7 @@ void check_sort(const std::vector<T>& original) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("sort_with_permutation: random values with negatives, ties, +-0 and Inf", "[sort]", float,
-                   double) {
+TEMPLATE_TEST_CASE("sort_with_permutation: random values with negatives, ties, +-0 and Inf", "[sort]", float, double) {
   for (std::uint32_t seed = 0; seed < 5; ++seed) check_sort(awkward_values<TestType>(1000, seed));
   check_sort(awkward_values<TestType>(17, 99));
   check_sort(std::vector<TestType>{});

@@ -95,7 +95,8 @@ TEST_CASE("spec: parse_json_text names line:column of a syntax error", "[spec]")
   {
     const std::string msg = error_of_parse("{\"a\": 1\n  \"c\": 2}");
     INFO(msg);
-    CHECK((msg.starts_with("spec.json:2:3:") || msg.starts_with("spec.json:2:4:") || msg.starts_with("spec.json:2:5:")));
+    CHECK(
+        (msg.starts_with("spec.json:2:3:") || msg.starts_with("spec.json:2:4:") || msg.starts_with("spec.json:2:5:")));
   }
   // First line, first column.
   CHECK_THAT(error_of_parse("]"), Catch::StartsWith("spec.json:1:1:"));
@@ -125,16 +126,13 @@ wow::Registry fake_registry() {
   r.add<wow::Dataset>("point", "one point", {wow::ParamSpec::integer("n", 3, "n").at_least(1)},
                       [](const wow::Params&, const wow::Registry&) { return std::make_unique<PointDataset>(); });
   // Stand-ins for the default components (resolution never calls their factories).
-  r.add<wow::Functional>("mmd", "stand-in", {}, [](const wow::Params&, const wow::Registry&) {
-    return std::unique_ptr<wow::Functional>();
-  });
-  r.add<wow::ProjectionBackend>("tbb", "stand-in", {wow::ParamSpec::integer("count", 500, "L").at_least(1)},
-                                [](const wow::Params&, const wow::Registry&) {
-                                  return std::unique_ptr<wow::ProjectionBackend>();
-                                });
-  r.add<wow::Solver>("momentum", "stand-in", {}, [](const wow::Params&, const wow::Registry&) {
-    return std::unique_ptr<wow::Solver>();
-  });
+  r.add<wow::Functional>("mmd", "stand-in", {},
+                         [](const wow::Params&, const wow::Registry&) { return std::unique_ptr<wow::Functional>(); });
+  r.add<wow::ProjectionBackend>(
+      "tbb", "stand-in", {wow::ParamSpec::integer("count", 500, "L").at_least(1)},
+      [](const wow::Params&, const wow::Registry&) { return std::unique_ptr<wow::ProjectionBackend>(); });
+  r.add<wow::Solver>("momentum", "stand-in", {},
+                     [](const wow::Params&, const wow::Registry&) { return std::unique_ptr<wow::Solver>(); });
   return r;
 }
 

@@ -35,7 +35,7 @@ struct Options {
   std::vector<std::size_t> classes;  // class ids to keep, in this order; empty: all
   std::size_t per_class = 0;         // images drawn per class; 0: all
   Scale scale = Scale::Unit;
-  std::string path;                  // the params' dotted path, for error messages
+  std::string path;  // the params' dotted path, for error messages
 };
 
 // Schema entries of the common options ("split" only when `with_split`), to append to a plugin's own.
@@ -45,10 +45,10 @@ Options read_options(const Params& p);
 
 // Labelled images as a loader found them, before selection and scaling.
 struct Images {
-  std::string source;                    // file or directory named in errors
-  std::vector<std::size_t> image_shape;  // h, w, channels
-  std::vector<std::string> class_names;  // one per class of the format
-  std::vector<std::uint32_t> labels;     // one per image, each < class_names.size()
+  std::string source;                       // file or directory named in errors
+  std::vector<std::size_t> image_shape;     // h, w, channels
+  std::vector<std::string> class_names;     // one per class of the format
+  std::vector<std::uint32_t> labels;        // one per image, each < class_names.size()
   double stored_lo = 0.0, stored_hi = 1.0;  // range of the stored values; "unit" maps it onto [0, 1]
   // Writes the h * w * channels stored values of image i, interleaved HWC, to out.
   std::function<void(std::size_t i, double* out)> read;
@@ -64,7 +64,7 @@ LabeledCloud<double> assemble(const Images& images, const Options& options, std:
 
 // Bilinear resize of an h x w x channels (HWC) image to oh x ow, with PyTorch's align_corners=False convention:
 // output pixel centres map to input coordinate (o + 0.5) * in / out - 0.5, clamped to the image.
-void resize_bilinear(const double* in, std::size_t h, std::size_t w, std::size_t channels, double* out,
-                     std::size_t oh, std::size_t ow);
+void resize_bilinear(const double* in, std::size_t h, std::size_t w, std::size_t channels, double* out, std::size_t oh,
+                     std::size_t ow);
 
 }  // namespace wow::images

@@ -9,13 +9,14 @@
 namespace wow {
 
 struct TransportPlan {
-  double cost = 0.0;          // sum_ij plan_ij * cost_ij
-  std::vector<double> plan;   // n x m, row-major; marginals a and b
+  double cost = 0.0;         // sum_ij plan_ij * cost_ij
+  std::vector<double> plan;  // n x m, row-major; marginals a and b
 };
 
 // Exact OT between discrete measures with weights a (n) and b (m), each summing to 1, for a cost matrix n x m.
 // Weights are made integral on a common grid so the network simplex is exact (uniform weights: exactly).
-TransportPlan exact_transport(const std::vector<double>& cost, const std::vector<double>& a, const std::vector<double>& b);
+TransportPlan exact_transport(const std::vector<double>& cost, const std::vector<double>& a,
+                              const std::vector<double>& b);
 
 // Exact W_2^2 between two uniform clouds (rows of d values): squared Euclidean cost.
 double exact_w2_squared(const double* x, std::size_t n, const double* y, std::size_t m, std::size_t d);

@@ -12,8 +12,8 @@ namespace wow {
 using Json = nlohmann::ordered_json;
 
 enum class ParamType {
-  Number,      // any finite real
-  Integer,     // whole number
+  Number,   // any finite real
+  Integer,  // whole number
   Boolean,
   String,
   Choice,      // one of `choices`
@@ -36,8 +36,7 @@ struct ParamSpec {
   static ParamSpec integer(std::string name, std::int64_t def, std::string description);
   static ParamSpec boolean(std::string name, bool def, std::string description);
   static ParamSpec string(std::string name, std::string def, std::string description);
-  static ParamSpec choice(std::string name, std::string def, std::vector<std::string> choices,
-                          std::string description);
+  static ParamSpec choice(std::string name, std::string def, std::vector<std::string> choices, std::string description);
   static ParamSpec number_list(std::string name, std::string description);
   static ParamSpec component(std::string name, std::string kind, Json def, std::string description);
   ParamSpec& optional();  // no default: absent unless given

@@ -9,12 +9,10 @@
 
 #define WOW_PLUGIN_API_VERSION 1
 
-#define WOW_PLUGIN(registry_name)                                                               \
-  extern "C" __attribute__((visibility("default"))) int wow_plugin_api_version() {              \
-    return WOW_PLUGIN_API_VERSION;                                                              \
-  }                                                                                             \
-  static void wow_register_plugin_body(wow::Registry& registry_name);                           \
-  extern "C" __attribute__((visibility("default"))) void wow_register_plugin(wow::Registry& r) { \
-    wow_register_plugin_body(r);                                                                \
-  }                                                                                             \
+#define WOW_PLUGIN(registry_name)                                                                                   \
+  extern "C" __attribute__((visibility("default"))) int wow_plugin_api_version() { return WOW_PLUGIN_API_VERSION; } \
+  static void wow_register_plugin_body(wow::Registry& registry_name);                                               \
+  extern "C" __attribute__((visibility("default"))) void wow_register_plugin(wow::Registry& r) {                    \
+    wow_register_plugin_body(r);                                                                                    \
+  }                                                                                                                 \
   static void wow_register_plugin_body(wow::Registry& registry_name)

@@ -10,11 +10,11 @@
 namespace wow {
 
 struct RunOptions {
-  Json spec;                 // resolved spec (resolve_spec) for a new run; ignored with resume
-  std::string resume_dir;    // non-empty: continue the run in this directory from its checkpoint
-  bool force = false;        // replace an existing output directory
-  bool quiet = false;        // no progress output
-  std::size_t threads = 0;   // 0: all cores
+  Json spec;                // resolved spec (resolve_spec) for a new run; ignored with resume
+  std::string resume_dir;   // non-empty: continue the run in this directory from its checkpoint
+  bool force = false;       // replace an existing output directory
+  bool quiet = false;       // no progress output
+  std::size_t threads = 0;  // 0: all cores
 };
 
 // Runs to completion and returns the exit code (0, 3 diverged, 4 I/O failure, 130 interrupted).

@@ -66,14 +66,14 @@ class SlicedEngine {
   std::size_t embed_;  // embedding length per (class, direction): n for sorted, quantiles for quantile
   bool fixed_directions_ = false;
 
-  std::vector<T> theta_;                 // count x dim
-  std::vector<T> proj_x_, proj_y_;       // count x rows, transposed projections
-  std::vector<T> sorted_x_;              // count x Nx, sorted within class segments (quantile estimator)
-  std::vector<std::uint32_t> perm_x_;    // count x Nx, sorted position -> row within class
-  std::vector<T> embedding_;             // (C+M) x count x embed
-  std::vector<double> levels_;           // count x quantiles (quantile estimator)
-  std::vector<T> embed_grad_;            // C x count x embed
-  std::vector<T> proj_grad_;             // count x Nx
+  std::vector<T> theta_;               // count x dim
+  std::vector<T> proj_x_, proj_y_;     // count x rows, transposed projections
+  std::vector<T> sorted_x_;            // count x Nx, sorted within class segments (quantile estimator)
+  std::vector<std::uint32_t> perm_x_;  // count x Nx, sorted position -> row within class
+  std::vector<T> embedding_;           // (C+M) x count x embed
+  std::vector<double> levels_;         // count x quantiles (quantile estimator)
+  std::vector<T> embed_grad_;          // C x count x embed
+  std::vector<T> proj_grad_;           // count x Nx
   PairwiseSW pairwise_;
   PhaseTimes times_;
 };

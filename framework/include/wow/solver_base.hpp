@@ -13,7 +13,8 @@ template <class Derived>
 class TypedSolver : public Solver {
  public:
   explicit TypedSolver(const Params& params)
-      : steps_(params.integer("steps")), target_batch_(params.has("target_batch") ? params.integer("target_batch") : 0) {}
+      : steps_(params.integer("steps")),
+        target_batch_(params.has("target_batch") ? params.integer("target_batch") : 0) {}
 
   [[nodiscard]] std::int64_t steps() const override { return steps_; }
   [[nodiscard]] std::int64_t target_batch() const override { return target_batch_; }
