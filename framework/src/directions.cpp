@@ -22,6 +22,13 @@ namespace {
 
 constexpr std::size_t kDirectionsPerTask = 16;
 
+// Per-thread buffer of one direction in double: grows once, so drawing allocates nothing per step.
+std::vector<double>& scratch(std::size_t dim) {
+  thread_local std::vector<double> buffer;
+  buffer.resize(dim);
+  return buffer;
+}
+
 template <class T>
 void normalise_into(const double* v, std::size_t dim, T* out) {
   double norm2 = 0.0;
@@ -34,7 +41,7 @@ template <class T>
 void gaussian_directions(std::uint64_t seed, std::uint64_t step, std::size_t count, std::size_t dim, T* out,
                          const ProjectionBackend& backend) {
   backend.for_each_block((count + kDirectionsPerTask - 1) / kDirectionsPerTask, [&](std::size_t task) {
-    std::vector<double> v(dim);
+    std::vector<double>& v = scratch(dim);
     for (std::size_t l = task * kDirectionsPerTask; l < std::min(count, (task + 1) * kDirectionsPerTask); ++l) {
       auto stream = rng::stream(seed, rng::Purpose::Directions, step, l);
       for (auto& x : v) x = stream.normal();

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 
 namespace wow {
@@ -9,7 +10,7 @@ namespace wow {
 namespace {
 std::string clock_text(double seconds) {
   if (!(seconds >= 0) || seconds > 1e7) return "--:--";
-  const auto s = static_cast<long>(seconds + 0.5);
+  const long s = std::lround(seconds);
   char buf[32];
   if (s >= 3600)
     std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);

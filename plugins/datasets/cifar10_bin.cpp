@@ -18,7 +18,7 @@ class Cifar10Bin final : public wow::Dataset {
   [[nodiscard]] wow::LabeledCloud<double> load(std::uint64_t seed) const override {
     std::vector<std::string> files;
     if (options_.split == "test")
-      files.push_back("test_batch.bin");
+      files.emplace_back("test_batch.bin");
     else
       for (int b = 1; b <= 5; ++b) files.push_back("data_batch_" + std::to_string(b) + ".bin");
     auto records = std::make_shared<std::string>();  // every record of every batch, in file order

@@ -9,6 +9,8 @@
 
 #define WOW_PLUGIN_API_VERSION 1
 
+// registry_name is a parameter name in the expansion, so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define WOW_PLUGIN(registry_name)                                                                                   \
   extern "C" __attribute__((visibility("default"))) int wow_plugin_api_version() { return WOW_PLUGIN_API_VERSION; } \
   static void wow_register_plugin_body(wow::Registry& registry_name);                                               \
@@ -16,3 +18,4 @@
     wow_register_plugin_body(r);                                                                                    \
   }                                                                                                                 \
   static void wow_register_plugin_body(wow::Registry& registry_name)
+// NOLINTEND(bugprone-macro-parentheses)

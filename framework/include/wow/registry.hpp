@@ -88,7 +88,6 @@ class Registry {
 
   template <class Interface>
   std::map<std::string, Factory<Interface>>& factories() {
-    static_assert(sizeof(Interface) > 0 || true);
     return std::get<std::map<std::string, Factory<Interface>>>(factories_);
   }
   template <class Interface>
