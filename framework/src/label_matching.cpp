@@ -83,6 +83,44 @@ double exact_w2_squared(const double* x, std::size_t n, const double* y, std::si
       .cost;
 }
 
+namespace {
+
+// Exact W_2^2 between two sorted 1-D samples with uniform weights: integrate (F^-1 - G^-1)^2 over the merged
+// breakpoints of both quantile functions.
+double exact_w2_squared_1d(const std::vector<double>& a, const std::vector<double>& b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::size_t i = 0, j = 0;
+  double level = 0.0, total = 0.0;
+  while (i < n && j < m) {
+    const double next_a = static_cast<double>(i + 1) / static_cast<double>(n);
+    const double next_b = static_cast<double>(j + 1) / static_cast<double>(m);
+    const double next = std::min(next_a, next_b);
+    total += (next - level) * (a[i] - b[j]) * (a[i] - b[j]);
+    level = next;
+    if (next_a <= next) ++i;
+    if (next_b <= next) ++j;
+  }
+  return total;
+}
+
+}  // namespace
+
+double sliced_w2(const double* x, std::size_t n, const double* y, std::size_t m, std::size_t d,
+                 const std::vector<double>& directions) {
+  const std::size_t count = directions.size() / d;
+  std::vector<double> px(n), py(m);
+  double total = 0.0;
+  for (std::size_t l = 0; l < count; ++l) {
+    const double* theta = directions.data() + l * d;
+    for (std::size_t i = 0; i < n; ++i) px[i] = std::inner_product(theta, theta + d, x + i * d, 0.0);
+    for (std::size_t j = 0; j < m; ++j) py[j] = std::inner_product(theta, theta + d, y + j * d, 0.0);
+    std::sort(px.begin(), px.end());
+    std::sort(py.begin(), py.end());
+    total += exact_w2_squared_1d(px, py);
+  }
+  return std::sqrt(total / static_cast<double>(count));
+}
+
 template <class T>
 LabelMatching match_labels(const LabeledCloud<T>& flowed, const LabeledCloud<T>& target) {
   if (flowed.dim != target.dim) throw InputError("match_labels: dimensions differ");

@@ -120,22 +120,44 @@ void draw_target_batch(const LabeledCloud<T>& target, const ClassLayout& batch, 
   }
 }
 
-// labels.json: exact OT costs between every flowed class and every target class, and the class matching.
+// labels.json: exact OT costs between every flowed class and every target class, the class matching, and the
+// sliced W_2 (1 000 fixed directions) between each class and its matched target class at x_0 and at the end.
 template <class T>
-void write_labels(const RunDirectory& run, const LabeledCloud<T>& flowed, const LabeledCloud<T>& target) {
+void write_labels(const RunDirectory& run, const LabeledCloud<T>& flowed, const LabeledCloud<double>& initial,
+                  const LabeledCloud<T>& target) {
   const LabelMatching match = match_labels(flowed, target);
-  const std::size_t m = target.classes();
-  Json cost = Json::array();
+  const std::size_t m = target.classes(), d = flowed.dim;
+  constexpr std::size_t kReportDirections = 1000;
+  std::vector<double> theta(kReportDirections * d);
+  for (std::size_t l = 0; l < kReportDirections; ++l) {
+    auto stream = rng::stream(0, rng::Purpose::Evaluator, 0, l);
+    double norm = 0.0;
+    for (std::size_t j = 0; j < d; ++j) norm += (theta[l * d + j] = stream.normal()) * theta[l * d + j];
+    for (std::size_t j = 0; j < d; ++j) theta[l * d + j] /= std::sqrt(norm);
+  }
+  const LabeledCloud<double> final_state = flowed.template cast<double>();
+  const LabeledCloud<double> goal = target.template cast<double>();
+  Json cost = Json::array(), sw_initial = Json::array(), sw_final = Json::array();
   double matched = 0.0;
   for (std::size_t i = 0; i < flowed.classes(); ++i) {
     cost.push_back(std::vector<double>(match.cost.begin() + static_cast<std::ptrdiff_t>(i * m),
                                        match.cost.begin() + static_cast<std::ptrdiff_t>((i + 1) * m)));
-    matched += match.cost[i * m + match.assignment[i]] / static_cast<double>(flowed.classes());
+    const std::size_t k = match.assignment[i];
+    matched += match.cost[i * m + k] / static_cast<double>(flowed.classes());
+    const auto& src = flowed.layout;
+    const auto& tgt = target.layout;
+    sw_initial.push_back(
+        sliced_w2(initial.row(src.offsets[i]), src.size(i), goal.row(tgt.offsets[k]), tgt.size(k), d, theta));
+    sw_final.push_back(
+        sliced_w2(final_state.row(src.offsets[i]), src.size(i), goal.row(tgt.offsets[k]), tgt.size(k), d, theta));
   }
   Json j = Json::object();
   j["assignment"] = match.assignment;
   j["cost"] = cost;
   j["mean_matched_cost"] = matched;
+  j["sw2_initial"] = sw_initial;
+  j["sw2_final"] = sw_final;
+  j["sw2_directions"] = kReportDirections;
   run.write_json("labels.json", j);
 }
 
@@ -223,7 +245,7 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
     }
     run.write_cloud("snapshots/" + step_name(steps) + ".npy", x);
     run.write_cloud("final.npy", x);
-    if (spec.at("output").at("label_matching").get<bool>()) write_labels(run, x, target);
+    if (spec.at("output").at("label_matching").get<bool>()) write_labels(run, x, s.source, target);
     if (pictures) {
       try {
         draw_run_pictures(run, s.source, s.target);

@@ -1,6 +1,7 @@
 // Exact optimal transport and the class-to-label matching of labels.json.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -139,4 +140,21 @@ TEST_CASE("ot: match_labels finds permuted classes, and the majority target clas
   wrong_dim.layout = wow::ClassLayout::from_sizes({1, 1});
   wrong_dim.points.resize(4);
   CHECK_THROWS_AS(wow::match_labels(four, wrong_dim), wow::InputError);
+}
+
+TEST_CASE("ot: sliced_w2 is exact per direction for unequal sizes and zero for identical clouds", "[ot]") {
+  // In d = 1 with the direction +1, SW_2 is the exact W_2 between the samples (LEMON's network simplex).
+  const std::vector<double> x = {0.3, -1.2, 2.5, 0.9, 0.0, 1.7, -0.4};
+  const std::vector<double> y = {1.1, -0.7, 0.2, 3.0};
+  const std::vector<double> plus{1.0};
+  const double exact = wow::exact_w2_squared(x.data(), x.size(), y.data(), y.size(), 1);
+  CHECK(wow::sliced_w2(x.data(), x.size(), y.data(), y.size(), 1, plus) == Approx(std::sqrt(exact)).epsilon(1e-12));
+  // Identical 3-D clouds: exactly 0 over any directions; a translation t gives sqrt(mean (theta . t)^2).
+  const std::vector<double> cloud = {0.1, 0.2, 0.3, -1.0, 0.5, 2.0, 0.7, -0.3, 1.1};
+  const std::vector<double> directions = {1.0, 0.0, 0.0, 0.0, 0.6, 0.8};
+  CHECK(wow::sliced_w2(cloud.data(), 3, cloud.data(), 3, 3, directions) == 0.0);
+  std::vector<double> moved = cloud;
+  for (std::size_t i = 0; i < 3; ++i) moved[i * 3 + 2] += 1.0;  // t = (0, 0, 1)
+  CHECK(wow::sliced_w2(cloud.data(), 3, moved.data(), 3, 3, directions) ==
+        Approx(std::sqrt((0.0 + 0.64) / 2.0)).epsilon(1e-12));
 }

@@ -21,6 +21,11 @@ TransportPlan exact_transport(const std::vector<double>& cost, const std::vector
 // Exact W_2^2 between two uniform clouds (rows of d values): squared Euclidean cost.
 double exact_w2_squared(const double* x, std::size_t n, const double* y, std::size_t m, std::size_t d);
 
+// Sliced W_2 between two uniform clouds over the given unit directions (count x d), with the exact 1-D W_2^2 on
+// each direction for any sizes n and m (merged quantile functions): sqrt(mean_l W_2^2(theta_l#x, theta_l#y)).
+double sliced_w2(const double* x, std::size_t n, const double* y, std::size_t m, std::size_t d,
+                 const std::vector<double>& directions);
+
 struct LabelMatching {
   std::vector<std::size_t> assignment;  // target class for each source class
   std::vector<double> cost;             // C x M: W_2^2 between source class i and target class j
