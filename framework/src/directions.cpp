@@ -131,28 +131,49 @@ std::vector<std::uint32_t> first_primes(std::size_t count) {
   return list;
 }
 
-double radical_inverse(std::uint64_t index, std::uint32_t base) {
-  double result = 0.0, f = 1.0 / base;
-  for (; index > 0; index /= base, f /= base) result += f * static_cast<double>(index % base);
-  return result;
-}
+// One coordinate's randomisation for a step: an affine permutation of the digits at each level
+// (a x + c mod b, a != 0: Matousek's linear scrambling) and the number of digit levels used.
+struct DigitScramble {
+  std::uint32_t base = 2, levels = 1;
+  std::vector<std::uint32_t> a, c;
+};
 
 template <class T>
 void qmc_directions(std::uint64_t seed, std::uint64_t step, std::size_t count, std::size_t dim, T* out,
                     const ProjectionBackend& backend) {
+  // Scrambled Halton: coordinate j uses base p_j with its digits scrambled per step. Each coordinate of the set is
+  // stratified (for count < p_j the points fill distinct cells of width 1/p_j, like a Latin hypercube) while the
+  // scrambles decorrelate coordinates, which plain Halton does not do in high dimension. A uniform jitter inside
+  // the finest cell makes every point exactly uniform, so each direction is uniform on the sphere.
   const std::vector<std::uint32_t> bases = first_primes(dim);
-  // One random shift per coordinate per step (Cranley-Patterson): each point is uniform, the set stays even.
-  std::vector<double> shift(dim);
+  std::vector<DigitScramble> scrambles(dim);
   auto stream = rng::stream(seed, rng::Purpose::Directions, step, ~std::uint64_t{0});
-  for (auto& s : shift) s = stream.uniform();
+  for (std::size_t j = 0; j < dim; ++j) {
+    DigitScramble& s = scrambles[j];
+    s.base = bases[j];
+    s.levels = 1;
+    for (std::uint64_t reach = s.base; reach < count; reach *= s.base) ++s.levels;
+    for (std::uint32_t k = 0; k < s.levels; ++k) {
+      s.a.push_back(1 + static_cast<std::uint32_t>(stream.below(s.base - 1)));
+      s.c.push_back(static_cast<std::uint32_t>(stream.below(s.base)));
+    }
+  }
   backend.for_each_block((count + kDirectionsPerTask - 1) / kDirectionsPerTask, [&](std::size_t task) {
-    std::vector<double> v(dim);
+    std::vector<double>& v = scratch(dim);
     for (std::size_t l = task * kDirectionsPerTask; l < std::min(count, (task + 1) * kDirectionsPerTask); ++l) {
-      for (std::size_t i = 0; i < dim; ++i) {
-        double u = radical_inverse(l + 1, bases[i]) + shift[i];
-        u -= std::floor(u);
-        u = std::clamp(u, 1e-12, 1.0 - 1e-12);
-        v[i] = inverse_normal_cdf(u);
+      auto jitter = rng::stream(seed, rng::Purpose::Directions, step, l);
+      for (std::size_t j = 0; j < dim; ++j) {
+        const DigitScramble& s = scrambles[j];
+        double u = 0.0, scale = 1.0;
+        std::uint64_t index = l;
+        for (std::uint32_t k = 0; k < s.levels; ++k) {
+          scale /= s.base;
+          const auto digit = static_cast<std::uint32_t>(index % s.base);
+          index /= s.base;
+          u += scale * static_cast<double>((static_cast<std::uint64_t>(s.a[k]) * digit + s.c[k]) % s.base);
+        }
+        u += scale * jitter.uniform();
+        v[j] = inverse_normal_cdf(std::clamp(u, 1e-15, 1.0 - 1e-15));
       }
       normalise_into(v.data(), dim, out + l * dim);
     }

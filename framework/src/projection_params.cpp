@@ -15,7 +15,7 @@ ParamSchema projection_schema() {
       ParamSpec::choice(
           "directions", "gaussian", {"gaussian", "orthogonal", "qmc"},
           "How directions are drawn: gaussian (i.i.d. uniform on the sphere), orthogonal (orthonormal "
-          "blocks of min(d, L), Haar-random), qmc (randomised Halton set through the inverse normal CDF)"),
+          "blocks of min(d, L), Haar-random), qmc (scrambled Halton set through the inverse normal CDF)"),
   };
 }
 

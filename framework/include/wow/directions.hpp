@@ -3,8 +3,9 @@
 //   gaussian:   normalised standard Gaussian vectors (i.i.d. uniform on the sphere)
 //   orthogonal: blocks of min(d, L) directions made exactly orthonormal (QR of a Gaussian block with sign fix,
 //               so each block is a Haar-random orthonormal frame); lowers the variance of SW estimates
-//   qmc:        a randomised Halton point set (Cranley-Patterson shift per step) mapped through the inverse normal
-//               CDF and normalised; each direction is still uniform on the sphere, the set is more even
+//   qmc:        a scrambled Halton set (random linear digit scrambling per step and coordinate, plus a jitter in
+//               the finest cell) mapped through the inverse normal CDF and normalised: every direction is uniform on
+//               the sphere, every coordinate of the set is stratified
 #include <cstddef>
 #include <cstdint>
 #include <string>
