@@ -290,6 +290,7 @@ int run_flow(const RunOptions& options, const Registry& registry) {
     } catch (const Json::exception& e) {
       throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
     }
+    if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
     // Re-resolve: the file may have been edited by hand, and its components must exist in this build.
     spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
     Setup s = build(spec, registry, threads);

@@ -10,6 +10,9 @@ namespace wow {
 Json parse_json_text(const std::string& text, const std::string& name) {
   try {
     return Json::parse(text, nullptr, true, /*ignore_comments=*/false);
+  } catch (const Json::out_of_range& e) {
+    // e.g. a number too large for a double (found by fuzzing): not a syntax error, still bad input.
+    throw InputError(name + ": malformed JSON: " + e.what());
   } catch (const Json::parse_error& e) {
     // Turn the byte offset into line:column, which is what an editor shows.
     std::size_t line = 1, column = 1;
@@ -43,7 +46,7 @@ void apply_override(Json& spec, const std::string& assignment) {
   Json value;
   try {
     value = Json::parse(text);
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {
     value = text;  // not JSON: a plain string such as --set solver.type=forward_euler
   }
   Json* node = &spec;

@@ -222,3 +222,10 @@ TEST_CASE("spec: resolve_spec fills every default", "[spec]") {
   CHECK(out2["name"] == "n1");
   CHECK(out2["output"]["dir"] == "/tmp/x");
 }
+
+TEST_CASE("spec: a number too large for a double is bad input, not a crash (found by fuzz_spec)", "[spec]") {
+  CHECK_THROWS_AS(wow::parse_json_text("{\"seed\": 6e29393}", "big.json"), wow::InputError);
+  wow::Json spec = wow::Json::object();
+  wow::apply_override(spec, "seed=6e29393");  // not JSON that fits: kept as the string, refused later by type
+  CHECK(spec["seed"].is_string());
+}
