@@ -508,11 +508,37 @@ PY
   done
 }
 
+case_image_flow_labels() {
+  # A tiny image flow: FashionMNIST test images of classes (3, 1, 0) flow onto train images of classes (0, 1, 3).
+  # Label matching must recover the permutation exactly, and the image pictures must be PNG files.
+  local fashion=/usr/share/datasets/fashion-mnist
+  [[ -f $fashion/train-images-idx3-ubyte.gz ]] || { echo "skip: $fashion missing (scripts/setup.sh installs it)"; return 0; }
+  cat >"$TMP/img.json" <<'JSON'
+{"source": {"type": "idx", "params": {"split": "test", "classes": [3, 1, 0], "per_class": 20}},
+ "target": {"type": "idx", "params": {"split": "train", "classes": [0, 1, 3], "per_class": 20}},
+ "projections": {"type": "tbb", "params": {"count": 100}},
+ "solver": {"type": "momentum", "params": {"step_size": 0.1, "momentum": 0.9, "steps": 20}},
+ "output": {"snapshot_every": 10}}
+JSON
+  "$WOW" run "$TMP/img.json" --out "$TMP/img" --quiet || fail "image flow failed"
+  "$PYTHON" - "$TMP/img/labels.json" <<'PY' || fail "labels.json did not recover the permutation: $(cat "$TMP/img/labels.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["assignment"] == [2, 1, 0], j["assignment"]
+assert all(f <= i for f, i in zip(j["sw2_final"], j["sw2_initial"])), (j["sw2_initial"], j["sw2_final"])
+PY
+  for png in loss.png images/step_000000.png images/step_000010.png images/step_000020.png images/class_0.png \
+    images/class_2.png; do
+    [[ -f $TMP/img/$png ]] || fail "missing $png"
+    [[ $(head -c 8 "$TMP/img/$png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "$png is not a PNG"
+  done
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
   target_batch float32_overflowing_data quiet_many_threads external_plugin
-  rings_acceptance)
+  rings_acceptance image_flow_labels)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then
