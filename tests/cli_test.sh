@@ -534,11 +534,55 @@ PY
   done
 }
 
+case_kill_and_resume() {
+  # SIGKILL at a random moment after the first checkpoint, then --resume: final.npy equals an uninterrupted run's.
+  local args=(run "$SPEC" --set solver.params.steps=1500 --set output.checkpoint_every=50 --set output.pictures=false
+    --set output.label_matching=false --quiet)
+  "$WOW" "${args[@]}" --out "$TMP/full" || fail "uninterrupted run failed"
+  "$WOW" "${args[@]}" --out "$TMP/killed" &
+  local pid=$!
+  for _ in $(seq 200); do [[ -f $TMP/killed/checkpoint/checkpoint.json ]] && break; sleep 0.02; done
+  sleep "0.$((RANDOM % 8))"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [[ ! -f $TMP/killed/final.npy ]]; then
+    "$PYTHON" -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["status"] == "running", s' \
+      "$TMP/killed/status.json" || fail "status.json after SIGKILL: $(cat "$TMP/killed/status.json")"
+  fi
+  "$WOW" run --resume "$TMP/killed" --quiet || fail "resume after SIGKILL failed"
+  cmp "$TMP/full/final.npy" "$TMP/killed/final.npy" || fail "final state differs from the uninterrupted run"
+  [[ $(wc -l <"$TMP/killed/loss.csv") == 1501 ]] || fail "loss.csv has $(wc -l <"$TMP/killed/loss.csv") lines"
+}
+
+case_disk_full() {
+  # A write that fails mid-run (here: a file-size limit, as a full disk would) keeps the last good checkpoint,
+  # marks the run "failed" and exits 4; the run can then be resumed and completes.
+  (ulimit -f 16; "$WOW" run "$SPEC" --set solver.params.steps=2000 --set output.checkpoint_every=100 \
+    --set output.pictures=false --out "$TMP/full" --quiet 2>"$TMP/stderr")
+  local rc=$?
+  [[ $rc == 4 ]] || fail "exit code $rc, expected 4; stderr: $(cat "$TMP/stderr")"
+  grep -q '^error: .*loss.csv' "$TMP/stderr" || fail "the message does not name the file: $(cat "$TMP/stderr")"
+  "$PYTHON" -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["status"] == "failed", s' \
+    "$TMP/full/status.json" || fail "status.json: $(cat "$TMP/full/status.json")"
+  [[ -f $TMP/full/checkpoint/checkpoint.json ]] || fail "no checkpoint kept"
+  [[ ! -f $TMP/full/final.npy ]] || fail "a failed run has final.npy"
+  "$WOW" run --resume "$TMP/full" --quiet || fail "resume after the failure did not complete"
+}
+
+case_unwritable_output() {
+  # An output directory that cannot be created is reported before the run starts (exit 2).
+  "$WOW" run "$SPEC" --out /proc/wow_cannot_write_here --quiet 2>"$TMP/stderr"
+  local rc=$?
+  [[ $rc == 2 ]] || fail "exit code $rc, expected 2"
+  [[ $(wc -l <"$TMP/stderr") == 1 ]] && grep -q '^error: .*wow_cannot_write_here' "$TMP/stderr" ||
+    fail "stderr: $(cat "$TMP/stderr")"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
   target_batch float32_overflowing_data quiet_many_threads external_plugin
-  rings_acceptance image_flow_labels)
+  rings_acceptance image_flow_labels kill_and_resume disk_full unwritable_output)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

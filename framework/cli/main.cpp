@@ -1,4 +1,5 @@
 // wow: the WoWFlow command line. Errors are one "error:" line on stderr; exit codes follow design.md.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -8,6 +9,8 @@
 #include "wow/errors.hpp"
 
 int main(int argc, char** argv) {
+  // A full disk or a file-size limit must surface as a failed write (exit 4, checkpoint kept), not kill us.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     wow::cli::print_usage();

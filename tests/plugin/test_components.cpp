@@ -76,6 +76,10 @@ TEST_CASE("plugins: libraries that cannot be used are refused, naming the file",
     CHECK_THAT(load_error(WOW_TEST_FAKE_PLUGIN_DIR "/no_symbols.so"),
                Catch::Contains("no_symbols.so") && Catch::Contains("not a WoWFlow plugin"));
   }
+  SECTION("a plugin with the API version but no factory") {
+    CHECK_THAT(load_error(WOW_TEST_FAKE_PLUGIN_DIR "/no_factory.so"),
+               Catch::Contains("no_factory.so") && Catch::Contains("wow_register_plugin"));
+  }
   SECTION("a plugin built against another API version") {
     CHECK_THAT(load_error(WOW_TEST_FAKE_PLUGIN_DIR "/wrong_version.so"),
                Catch::Contains("wrong_version.so") && Catch::Contains("version"));
