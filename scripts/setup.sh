@@ -11,7 +11,7 @@ packages=(
   nlohmann-json3-dev catch2 libbenchmark-dev libhwy-dev
   liblemon-dev libpng-dev zlib1g-dev libbz2-dev
   libplplot-dev plplot-driver-cairo fonts-dejavu-core
-  clang-format clang-tidy
+  clang-format clang-tidy clang-14 libclang-rt-14-dev
   python3-numpy
   dataset-fashion-mnist
 )
