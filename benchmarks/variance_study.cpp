@@ -4,11 +4,12 @@
 // Usage: wow_variance_study [rings|blobs|all]
 #include <algorithm>
 #include <chrono>
-#include <utility>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "wow/blas.hpp"
@@ -28,21 +29,37 @@ struct Problem {
 
 constexpr std::size_t kEvaluatorDirections = 5000;
 
-double final_loss(const Problem& p, const std::string& directions, std::size_t count, std::uint64_t seed,
-                  wow::Registry& registry) {
-  const auto data_seed = wow::rng::key(0, wow::rng::Purpose::Dataset, 1, 0);
-  const auto source =
-      registry.create<wow::Dataset>(registry.resolve_node("dataset", p.source, "source"), "source")->load(data_seed);
-  const auto target = registry.create<wow::Dataset>(registry.resolve_node("dataset", p.target, "target"), "target")
-                          ->load(wow::rng::key(0, wow::rng::Purpose::Dataset, 2, 0));
-  auto functional = registry.create<wow::Functional>(
+// The data (fixed: seed 0), the functional and a backend with the given direction option.
+struct Parts {
+  wow::LabeledCloud<double> source, target;
+  std::unique_ptr<wow::Functional> functional;
+  std::unique_ptr<wow::ProjectionBackend> backend;
+};
+
+Parts make_parts(const Problem& p, const std::string& directions, std::size_t count, wow::Registry& registry) {
+  Parts parts;
+  parts.source = registry.create<wow::Dataset>(registry.resolve_node("dataset", p.source, "source"), "source")
+                     ->load(wow::rng::key(0, wow::rng::Purpose::Dataset, 1, 0));
+  parts.target = registry.create<wow::Dataset>(registry.resolve_node("dataset", p.target, "target"), "target")
+                     ->load(wow::rng::key(0, wow::rng::Purpose::Dataset, 2, 0));
+  parts.functional = registry.create<wow::Functional>(
       registry.resolve_node("functional", {{"type", "mmd"}, {"params", {{"kernel", p.kernel}}}}, "f"), "f");
-  functional->prepare(source.classes(), target.classes());
-  auto backend = registry.create<wow::ProjectionBackend>(
+  parts.functional->prepare(parts.source.classes(), parts.target.classes());
+  parts.backend = registry.create<wow::ProjectionBackend>(
       registry.resolve_node("projections",
                             {{"type", "tbb"}, {"params", {{"count", count}, {"directions", directions}}}}, "p"),
       "p");
-  backend->set_threads(std::max(1U, std::thread::hardware_concurrency()));
+  parts.backend->set_threads(std::max(1U, std::thread::hardware_concurrency()));
+  return parts;
+}
+
+double final_loss(const Problem& p, const std::string& directions, std::size_t count, std::uint64_t seed,
+                  wow::Registry& registry) {
+  Parts parts = make_parts(p, directions, count, registry);
+  const auto& source = parts.source;
+  const auto& target = parts.target;
+  auto& functional = parts.functional;
+  auto& backend = parts.backend;
   auto solver = registry.create<wow::Solver>(
       registry.resolve_node("solver",
                             {{"type", "momentum"},
@@ -76,17 +93,11 @@ double final_loss(const Problem& p, const std::string& directions, std::size_t c
 // 5 000-direction evaluator: the variance the direction options reduce, without a flow in between.
 std::pair<double, double> estimate_spread(const Problem& p, const std::string& directions, std::size_t count,
                                           std::size_t seeds, wow::Registry& registry) {
-  const auto source = registry.create<wow::Dataset>(registry.resolve_node("dataset", p.source, "source"), "source")
-                          ->load(wow::rng::key(0, wow::rng::Purpose::Dataset, 1, 0));
-  const auto target = registry.create<wow::Dataset>(registry.resolve_node("dataset", p.target, "target"), "target")
-                          ->load(wow::rng::key(0, wow::rng::Purpose::Dataset, 2, 0));
-  auto functional = registry.create<wow::Functional>(
-      registry.resolve_node("functional", {{"type", "mmd"}, {"params", {{"kernel", p.kernel}}}}, "f"), "f");
-  functional->prepare(source.classes(), target.classes());
-  auto backend = registry.create<wow::ProjectionBackend>(
-      registry.resolve_node("projections",
-                            {{"type", "tbb"}, {"params", {{"count", count}, {"directions", directions}}}}, "p"),
-      "p");
+  Parts parts = make_parts(p, directions, count, registry);
+  const auto& source = parts.source;
+  const auto& target = parts.target;
+  auto& functional = parts.functional;
+  auto& backend = parts.backend;
   wow::SlicedEngine<double> engine(source.layout, target.layout, source.dim, backend->settings(),
                                    functional->sw_power());
   double mean = 0, sq = 0;

@@ -10,12 +10,6 @@ namespace wow {
 
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
 std::string format_number(double v) {
   std::ostringstream s;
   s.precision(10);
@@ -62,11 +56,11 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
       if (!v.is_string()) fail(path, "must be a string (got " + v.dump() + ")");
       return v;
     case ParamType::Choice: {
-      if (!v.is_string()) fail(path, "must be one of: " + join(spec.choices) + " (got " + v.dump() + ")");
+      if (!v.is_string()) fail(path, "must be one of: " + join_names(spec.choices) + " (got " + v.dump() + ")");
       const auto s = v.get<std::string>();
       for (const auto& c : spec.choices)
         if (c == s) return v;
-      fail(path, "unknown value \"" + s + "\"; valid: " + join(spec.choices));
+      fail(path, "unknown value \"" + s + "\"; valid: " + join_names(spec.choices));
     }
     case ParamType::NumberList: {
       if (!v.is_array()) fail(path, "must be a list of numbers (got " + v.dump() + ")");
@@ -221,6 +215,15 @@ Json ParamSpec::describe() const {
   return j;
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
 Json resolve_params(const ParamSchema& schema, const Json& given, const std::string& path, const Registry& registry) {
   if (!given.is_null() && !given.is_object()) fail(path, "must be an object (got " + given.dump() + ")");
   for (auto it = given.begin(); given.is_object() && it != given.end(); ++it) {
@@ -230,7 +233,7 @@ Json resolve_params(const ParamSchema& schema, const Json& given, const std::str
       std::vector<std::string> names;
       for (const auto& spec : schema) names.push_back(spec.name);
       fail(path.empty() ? it.key() : path + "." + it.key(),
-           "unknown parameter; valid: " + (names.empty() ? std::string("(none)") : join(names)));
+           "unknown parameter; valid: " + (names.empty() ? std::string("(none)") : join_names(names)));
     }
   }
   Json out = Json::object();

@@ -12,10 +12,9 @@ ParamSchema projection_schema() {
                         "random levels shared per direction), auto (sorted when all class sizes are equal)"),
       ParamSpec::integer("quantiles", 100, "Quantile estimator: grid points and random levels per direction")
           .at_least(2),
-      ParamSpec::choice(
-          "directions", "gaussian", {"gaussian", "orthogonal", "qmc"},
-          "How directions are drawn: gaussian (i.i.d. uniform on the sphere), orthogonal (orthonormal "
-          "blocks of min(d, L), Haar-random), qmc (scrambled Halton set through the inverse normal CDF)"),
+      ParamSpec::choice("directions", "gaussian", {"gaussian", "orthogonal", "qmc"},
+                        "How directions are drawn: gaussian (i.i.d. uniform on the sphere), orthogonal (orthonormal "
+                        "blocks of min(d, L), Haar-random), qmc (scrambled Halton set through the inverse normal CDF)"),
   };
 }
 

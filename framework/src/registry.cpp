@@ -6,14 +6,6 @@
 
 namespace wow {
 
-namespace {
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-}  // namespace
-
 void Registry::add_info(ComponentInfo info) {
   for (const auto& existing : infos_)
     if (existing.kind == info.kind && existing.type == info.type)
@@ -50,7 +42,7 @@ std::vector<std::string> Registry::kinds() const {
 void Registry::unknown_type(const std::string& kind, const std::string& type, const std::string& path) const {
   const auto valid = types(kind);
   throw InputError(path + ".type: unknown " + kind + " \"" + type +
-                   "\"; valid: " + (valid.empty() ? std::string("(none loaded)") : join(valid)));
+                   "\"; valid: " + (valid.empty() ? std::string("(none loaded)") : join_names(valid)));
 }
 
 Json Registry::resolve_node(const std::string& kind, const Json& node, const std::string& path) const {
@@ -58,7 +50,7 @@ Json Registry::resolve_node(const std::string& kind, const Json& node, const std
   for (auto it = node.begin(); it != node.end(); ++it)
     if (it.key() != "type" && it.key() != "params")
       throw InputError(path + "." + it.key() + ": unknown key; valid: type, params");
-  if (!node.contains("type")) throw InputError(path + ".type: missing; valid: " + join(types(kind)));
+  if (!node.contains("type")) throw InputError(path + ".type: missing; valid: " + join_names(types(kind)));
   if (!node.at("type").is_string()) throw InputError(path + ".type: must be a string");
   const auto type = node.at("type").get<std::string>();
   const ComponentInfo* info = find(kind, type);

@@ -9,31 +9,11 @@
 #include "wow/npy.hpp"
 
 using wowtest::Json;
+using wowtest::TempDir;
+using wowtest::write_file;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh temporary directory removed at scope exit.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "wow_plugin_test_XXXXXX").string();
-    REQUIRE(::mkdtemp(templ.data()) != nullptr);
-    path = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
-}
 
 std::string load_error(const std::string& path) {
   wow::PluginSet plugins;

@@ -77,6 +77,9 @@ class Params {
 
 class Registry;
 
+// "a, b, c": lists of valid names in error messages.
+std::string join_names(const std::vector<std::string>& names);
+
 // Checks `given` (a JSON object or null) against `schema`; fills defaults; throws InputError naming `path`.
 // Component parameters are resolved recursively through `registry`.
 Json resolve_params(const ParamSchema& schema, const Json& given, const std::string& path, const Registry& registry);
