@@ -145,6 +145,12 @@ Array parse(const std::string& bytes, const std::string& name) {
     if (ch < '0' || ch > '9' || item > 16) corrupt(name, "unsupported dtype '" + d + "'");
     item = item * 10 + static_cast<std::size_t>(ch - '0');
   }
+  // Check the dtype before trusting sizes: a zero-width dtype ('<f0') would make any count match an empty payload
+  // (found by fuzz_npy: a 10^16-element allocation).
+  const bool supported = (kind == 'f' && (item == 2 || item == 4 || item == 8)) ||
+                         ((kind == 'i' || kind == 'u') && (item == 1 || item == 2 || item == 4 || item == 8)) ||
+                         (kind == 'b' && item == 1);
+  if (!supported) corrupt(name, "unsupported dtype '" + d + "'");
   const std::size_t data_start = header_start + header_len;
   if (bytes.size() - data_start != count * item)
     corrupt(name, "data holds " + std::to_string(bytes.size() - data_start) + " bytes, shape and dtype need " +

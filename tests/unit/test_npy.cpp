@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "wow/errors.hpp"
+#include "wow/files.hpp"
 #include "wow/npy.hpp"
 
 namespace {
@@ -182,4 +183,20 @@ TEST_CASE("npy: parse reads other numeric dtypes", "[npy]") {
 TEST_CASE("npy: read names a missing file", "[npy]") {
   CHECK_THROWS_AS(wow::npy::read("/nonexistent/dir/x.npy"), wow::InputError);
   CHECK_THROWS_WITH(wow::npy::read("/nonexistent/dir/x.npy"), Catch::Contains("/nonexistent/dir/x.npy"));
+}
+
+TEST_CASE("npy: a zero-width dtype with a huge shape is refused before allocating (found by fuzz_npy)", "[npy]") {
+  std::string header = "{'descr': '<f0', 'fortran_order': False, 'shape': (2, 7333333333333333), }";
+  header.append(64 - (10 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size() & 0xffU);
+  bytes += static_cast<char>(header.size() >> 8U);
+  bytes += header;
+  CHECK_THROWS_AS(wow::npy::parse(bytes, "zero.npy"), wow::InputError);
+  CHECK_THROWS_WITH(wow::npy::parse(bytes, "zero.npy"), Catch::Contains("zero.npy"));
+  CHECK_THROWS_AS(
+      wow::npy::parse(wow::files::read_all(WOW_TEST_SOURCE_DIR "/tests/fuzz/corpus/npy/crash_zero_width_dtype.npy"),
+                      "crash.npy"),
+      wow::InputError);
 }
