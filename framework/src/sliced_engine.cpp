@@ -107,25 +107,38 @@ void SlicedEngine<T>::draw_levels(std::uint64_t seed, std::uint64_t step) {
 }
 
 template <class T>
-void SlicedEngine<T>::project(const T* points, std::size_t rows, T* out, const ProjectionBackend& backend) const {
-  // out (count x rows) = Theta (count x dim) * X^T, one single-threaded GEMM per fixed block of rows.
-  backend.for_each_block(blocks_of(rows, kRowBlock), [&](std::size_t block) {
-    const std::size_t r0 = block * kRowBlock;
+void SlicedEngine<T>::project(const T* x, const T* y, const ProjectionBackend& backend) {
+  // proj (count x rows) = Theta (count x dim) * X^T, one single-threaded GEMM per fixed block of rows; both sides
+  // in one parallel loop so neither waits for the other.
+  const std::size_t nx = source_.rows(), ny = target_.rows();
+  const std::size_t blocks_x = blocks_of(nx, kRowBlock);
+  backend.for_each_block(blocks_x + blocks_of(ny, kRowBlock), [&](std::size_t block) {
+    const bool source_side = block < blocks_x;
+    const std::size_t rows = source_side ? nx : ny;
+    const std::size_t r0 = (source_side ? block : block - blocks_x) * kRowBlock;
     const std::size_t nb = std::min(kRowBlock, rows - r0);
+    const T* points = source_side ? x : y;
+    T* out = source_side ? proj_x_.data() : proj_y_.data();
     blas::gemm_nt(count_, nb, dim_, theta_.data(), dim_, points + r0 * dim_, dim_, out + r0, rows);
   });
 }
 
 template <class T>
-void SlicedEngine<T>::embed_side(const T* projected, const ClassLayout& layout, std::size_t first_class,
-                                 bool keep_permutation, const ProjectionBackend& backend) {
-  const std::size_t rows = layout.rows();
-  const std::size_t classes = layout.classes();
+void SlicedEngine<T>::embed_all(const ProjectionBackend& backend) {
+  // Every (class, direction block) of both sides in one parallel loop: source classes first, then target classes.
+  const std::size_t sources = source_.classes();
+  const std::size_t classes = sources + target_.classes();
   const std::size_t q = settings_.quantiles;
   const std::size_t dir_blocks = blocks_of(count_, kDirectionBlock);
   backend.for_each_block(dir_blocks * classes, [&](std::size_t task) {
-    const std::size_t c = task % classes;
+    const std::size_t global_class = task % classes;
     const std::size_t block = task / classes;
+    const bool keep_permutation = global_class < sources;  // permutations only on the source side
+    const ClassLayout& layout = keep_permutation ? source_ : target_;
+    const T* projected = keep_permutation ? proj_x_.data() : proj_y_.data();
+    const std::size_t first_class = keep_permutation ? 0 : sources;
+    const std::size_t c = global_class - first_class;
+    const std::size_t rows = layout.rows();
     const std::size_t n = layout.size(c);
     const std::size_t off = layout.offsets[c];
     T* values = scratch<T>(n + q);  // n sorted values, then the q-point percentile grid
@@ -311,11 +324,9 @@ FunctionalValue SlicedEngine<T>::evaluate(const T* x, const T* y, std::uint64_t 
   draw_directions(seed, step, backend);
   draw_levels(seed, step);
   lap(times_.directions);
-  project(x, source_.rows(), proj_x_.data(), backend);
-  project(y, target_.rows(), proj_y_.data(), backend);
+  project(x, y, backend);
   lap(times_.project);
-  embed_side(proj_x_.data(), source_, 0, true, backend);
-  embed_side(proj_y_.data(), target_, source_.classes(), false, backend);
+  embed_all(backend);
   lap(times_.sort_embed);
   pairwise_sw(backend);
   lap(times_.pairwise);

@@ -50,9 +50,8 @@ class SlicedEngine {
  private:
   void draw_directions(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend);
   void draw_levels(std::uint64_t seed, std::uint64_t step);
-  void project(const T* points, std::size_t rows, T* out, const ProjectionBackend& backend) const;
-  void embed_side(const T* projected, const ClassLayout& layout, std::size_t first_class, bool keep_permutation,
-                  const ProjectionBackend& backend);
+  void project(const T* x, const T* y, const ProjectionBackend& backend);
+  void embed_all(const ProjectionBackend& backend);
   void pairwise_sw(const ProjectionBackend& backend);
   void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
   void scatter_to_projections(const FunctionalValue& value, const ProjectionBackend& backend);
