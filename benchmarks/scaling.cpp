@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
       {"d (dimension)", {98, 196, 392, 784, 1568}, &Shape::dim, "1 (GEMM) with a d-free part"},
       {"L (directions)", {50, 100, 250, 500, 1000}, &Shape::directions, "1"},
   };
+  (void)time_step(Shape{}, registry, 3);  // warm-up: thread pool, BLAS buffers, page faults
   std::string table = "| swept | values | ms per step | fitted exponent | expected |\n|---|---|---|---|---|\n";
   std::vector<wow::plot::Series> series;
   for (const auto& sweep : sweeps) {
