@@ -3,11 +3,10 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "wow/errors.hpp"
+#include "wow/files.hpp"
 
 namespace wow::npy {
 
@@ -188,14 +187,7 @@ Array parse(const std::string& bytes, const std::string& name) {
   return array;
 }
 
-Array read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw InputError(path + ": read error");
-  return parse(buffer.str(), path);
-}
+Array read(const std::string& path) { return parse(files::read_all(path), path); }
 
 std::string encode(const float* data, const std::vector<std::size_t>& shape) {
   return encode_raw(data, sizeof(float), "<f4", shape);
