@@ -578,11 +578,29 @@ case_unwritable_output() {
     fail "stderr: $(cat "$TMP/stderr")"
 }
 
+case_extend_complete_run() {
+  # A complete run of 300 steps extended with --resume --set solver.params.steps=600 equals a 600-step run (momentum
+  # included); shortening below the checkpoint and any other --set are refused (exit 2).
+  local args=(--set output.pictures=false --set output.label_matching=false --quiet
+    --set solver.params.momentum=0.5)
+  "$WOW" run "$SPEC" "${args[@]}" --set solver.params.steps=300 --out "$TMP/short" || fail "300-step run failed"
+  "$WOW" run --resume "$TMP/short" --set solver.params.steps=600 --quiet || fail "extending failed"
+  "$WOW" run "$SPEC" "${args[@]}" --set solver.params.steps=600 --out "$TMP/long" || fail "600-step run failed"
+  cmp "$TMP/short/final.npy" "$TMP/long/final.npy" || fail "extended run differs from the 600-step run"
+  [[ $(json_get "$TMP/short/resolved_spec.json" 'j["solver"]["params"]["steps"]') == 600 ]] ||
+    fail "resolved_spec.json not updated"
+  "$WOW" run --resume "$TMP/short" --set solver.params.steps=100 --quiet 2>/dev/null
+  [[ $? == 2 ]] || fail "shortening below the checkpoint was not refused"
+  "$WOW" run --resume "$TMP/short" --set seed=1 --quiet 2>/dev/null
+  [[ $? == 2 ]] || fail "--resume accepted another --set"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
   target_batch float32_overflowing_data quiet_many_threads external_plugin
-  rings_acceptance image_flow_labels kill_and_resume disk_full unwritable_output)
+  rings_acceptance image_flow_labels kill_and_resume disk_full unwritable_output
+  extend_complete_run)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

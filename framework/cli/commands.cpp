@@ -68,7 +68,7 @@ void print_usage() {
       "wow - flow labeled datasets with Wasserstein-over-Wasserstein gradient flows\n\n"
       "Usage:\n"
       "  wow run SPEC.json [--set KEY=VALUE]... [--out DIR] [--threads N] [--force] [--quiet]\n"
-      "  wow run --resume RUN_DIR [--threads N] [--quiet]\n"
+      "  wow run --resume RUN_DIR [--set solver.params.steps=N] [--threads N] [--quiet]\n"
       "  wow plugins [--json]\n"
       "  wow describe TYPE|spec\n"
       "  wow bench [--classes C] [--points n] [--dim d] [--projections L] [--steps K] ...\n\n"
@@ -78,6 +78,7 @@ void print_usage() {
       "  wow run experiments/rings.json --set "
       "functional.params.kernel='{\"type\":\"gaussian_sw\",\"params\":{\"h\":0.05}}'\n"
       "  wow run --resume runs/rings\n"
+      "  wow run --resume runs/rings --set solver.params.steps=2000     # extend a finished run\n"
       "  wow describe riesz_sw\n"
       "  wow bench --classes 10 --points 200 --dim 784 --projections 500\n\n"
       "Exit codes: 0 ok, 2 bad input, 3 diverged, 4 I/O failure during the run, 130 interrupted.\n"
@@ -108,8 +109,24 @@ int run_command(const std::vector<std::string>& args) {
   options.quiet = vm.count("quiet") > 0;
   options.threads = static_cast<std::size_t>(vm["threads"].as<int>());
   if (vm.count("resume")) {
-    if (vm.count("spec") || vm.count("set") || vm.count("out"))
-      throw InputError("wow run --resume takes no spec, --set or --out: it reads RUN_DIR/resolved_spec.json");
+    if (vm.count("spec") || vm.count("out"))
+      throw InputError("wow run --resume takes no spec or --out: it reads RUN_DIR/resolved_spec.json");
+    // The one override a resume accepts: a longer run (--set solver.params.steps=N), which also extends a complete one.
+    if (vm.count("set")) {
+      for (const auto& assignment : vm["set"].as<std::vector<std::string>>()) {
+        const std::string key = "solver.params.steps=";
+        Json steps;
+        if (assignment.rfind(key, 0) == 0) {
+          try {
+            steps = Json::parse(assignment.substr(key.size()));
+          } catch (const Json::exception&) {
+          }
+        }
+        if (!steps.is_number_integer() || steps.get<std::int64_t>() < 0)
+          throw InputError("wow run --resume: the only --set it takes is solver.params.steps=N (N a whole number)");
+        options.resume_steps = steps.get<std::int64_t>();
+      }
+    }
     options.resume_dir = vm["resume"].as<std::string>();
     return run_flow(options, loaded.registry);
   }

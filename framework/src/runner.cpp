@@ -245,6 +245,8 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
       }
     }
     run.write_cloud("snapshots/" + step_name(steps) + ".npy", x);
+    // A checkpoint at the end too, so `--resume DIR --set solver.params.steps=N` can extend a complete run.
+    run.write_checkpoint(steps, x, s.solver->save_state());
     run.write_cloud("final.npy", x);
     if (spec.at("output").at("label_matching").get<bool>()) {
       // Exact OT is O((n m)^1.5) per class pair: beyond ~2 000 x 2 000 points it would take longer than the flow.
@@ -305,12 +307,21 @@ int run_flow(const RunOptions& options, const Registry& registry) {
     if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
     // Re-resolve: the file may have been edited by hand, and its components must exist in this build.
     spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
-    Setup s = build(spec, registry, threads);
     const CheckpointInfo cp = run.read_checkpoint();
+    if (options.resume_steps >= 0) {
+      if (options.resume_steps < cp.step)
+        throw InputError("--set solver.params.steps=" + std::to_string(options.resume_steps) +
+                         ": the run's checkpoint is already at step " + std::to_string(cp.step));
+      spec["solver"]["params"]["steps"] = options.resume_steps;
+      run.write_json("resolved_spec.json", spec);
+    }
+    Setup s = build(spec, registry, threads);
     const npy::Array state = npy::read(run.path(cp.state_file));
     const npy::Array solver = npy::read(run.path(cp.solver_file));
     if (state.values.size() != s.source.points.size())
       throw InputError(run.path(cp.state_file) + ": checkpoint state does not match the source dataset's shape");
+    std::error_code ignored;  // only complete runs have final.npy: an extended run is not complete yet
+    std::filesystem::remove(run.path("final.npy"), ignored);
     std::vector<LossRow> rows = run.read_loss();
     rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const LossRow& r) { return r.step >= cp.step; }),
                rows.end());

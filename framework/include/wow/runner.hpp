@@ -2,6 +2,7 @@
 // `wow run`: builds the components of a resolved spec, loads the datasets, and drives the flow loop with its run
 // directory, progress, checkpoints, divergence guard and pictures.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "wow/params.hpp"
@@ -10,11 +11,12 @@
 namespace wow {
 
 struct RunOptions {
-  Json spec;                // resolved spec (resolve_spec) for a new run; ignored with resume
-  std::string resume_dir;   // non-empty: continue the run in this directory from its checkpoint
-  bool force = false;       // replace an existing output directory
-  bool quiet = false;       // no progress output
-  std::size_t threads = 0;  // 0: all cores
+  Json spec;                       // resolved spec (resolve_spec) for a new run; ignored with resume
+  std::string resume_dir;          // non-empty: continue the run in this directory from its checkpoint
+  bool force = false;              // replace an existing output directory
+  bool quiet = false;              // no progress output
+  std::size_t threads = 0;         // 0: all cores
+  std::int64_t resume_steps = -1;  // with resume: a new total step count (>= the checkpoint's step) to extend to
 };
 
 // Runs to completion and returns the exit code (0, 3 diverged, 4 I/O failure, 130 interrupted).
