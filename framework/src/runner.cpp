@@ -190,6 +190,17 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
   const double elapsed_before = run.loss().empty() ? 0.0 : run.loss().back().elapsed_s;
   std::int64_t step = start_step;
   double loss = 0.0;
+  // NaN/Inf: nothing of the bad state is written; the last good checkpoint and snapshots stay.
+  const auto diverge = [&](std::int64_t status_step, const std::string& what) {
+    progress.finish("diverged");
+    run.write_status("diverged", status_step,
+                     Json{{"steps", steps}, {"message", what + " at step " + std::to_string(step)}});
+    std::fprintf(stderr,
+                 "error: the flow diverged at step %lld (%s, loss %g): lower solver.params.step_size; "
+                 "the last good checkpoint and snapshots are kept in %s\n",
+                 static_cast<long long>(step), what.c_str(), loss, run.dir().c_str());
+    return static_cast<int>(kExitDiverged);
+  };
   try {
     for (; step < steps; ++step) {
       if (step % snapshot_every == 0) run.write_cloud("snapshots/" + step_name(step) + ".npy", x);
@@ -205,28 +216,9 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
       const double elapsed =
           elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
       run.append_loss({step, loss, elapsed});
-      if (!std::isfinite(loss) || !all_finite(velocity)) {
-        progress.finish("diverged");
-        run.write_status(
-            "diverged", step,
-            Json{{"steps", steps}, {"message", "non-finite loss or gradient at step " + std::to_string(step)}});
-        std::fprintf(stderr,
-                     "error: the flow diverged at step %lld (loss %g): lower solver.params.step_size; "
-                     "the last good checkpoint and snapshots are kept in %s\n",
-                     static_cast<long long>(step), loss, run.dir().c_str());
-        return kExitDiverged;
-      }
+      if (!std::isfinite(loss) || !all_finite(velocity)) return diverge(step, "non-finite loss or gradient");
       s.solver->update(std::span<T>(x.points), std::span<const T>(velocity));
-      if (!all_finite(x.points)) {
-        progress.finish("diverged");
-        run.write_status("diverged", step + 1,
-                         Json{{"steps", steps}, {"message", "non-finite state after step " + std::to_string(step)}});
-        std::fprintf(stderr,
-                     "error: the flow diverged at step %lld (state overflowed): lower solver.params.step_size; "
-                     "the last good checkpoint and snapshots are kept in %s\n",
-                     static_cast<long long>(step), run.dir().c_str());
-        return kExitDiverged;
-      }
+      if (!all_finite(x.points)) return diverge(step + 1, "the state overflowed");
       const std::int64_t done = step + 1;
       const bool stop = g_signal.load() != 0;
       if ((checkpoint_every > 0 && done % checkpoint_every == 0) || stop) {
