@@ -305,11 +305,16 @@ case_existing_output_dir() {
   after=$(cd "$TMP/exists" && find . -exec stat -c '%n %s %Y' {} + | sort)
   [[ $before == "$after" ]] || fail "the existing directory changed: $before -> $after"
   [[ $(cat "$TMP/exists/marker.txt") == "keep me" ]] || fail "marker.txt changed"
-  # --force replaces it.
-  "$WOW" run "$SPEC" --set solver.params.steps=2 --out "$TMP/exists" --force --quiet 2>"$TMP/stderr" ||
+  # --force does not replace it either: marker.txt is not wow's.
+  expect_bad_input "" run "$SPEC" --set solver.params.steps=2 --out "$TMP/exists" --force --quiet
+  contains "$MSG" "marker.txt"
+  after=$(cd "$TMP/exists" && find . -exec stat -c '%n %s %Y' {} + | sort)
+  [[ $before == "$after" ]] || fail "--force changed a directory wow did not write: $before -> $after"
+  # --force replaces a run directory wow wrote.
+  "$WOW" run "$SPEC" --set solver.params.steps=2 --out "$TMP/run" --quiet || fail "first run failed"
+  "$WOW" run "$SPEC" --set solver.params.steps=3 --out "$TMP/run" --force --quiet 2>"$TMP/stderr" ||
     fail "--force failed: $(cat "$TMP/stderr")"
-  [[ -e $TMP/exists/marker.txt ]] && fail "--force kept the old content"
-  [[ $(json_get "$TMP/exists/status.json" 'j["status"]') == complete ]] || fail "--force run did not complete"
+  [[ $(json_get "$TMP/run/status.json" 'j["status"], j["step"]') == "complete 3" ]] || fail "--force run did not complete"
 }
 
 case_other_bad_input() {
@@ -595,12 +600,223 @@ case_extend_complete_run() {
   [[ $? == 2 ]] || fail "--resume accepted another --set"
 }
 
+# ---- issue 9: one writer per run, --force replaces only wow's own directories, checkpoints validated as a set ----
+
+snapshot_tree() { (cd "$1" && find . -exec stat -c '%n %s %Y' {} + | sort); }
+
+case_force_refuses_foreign() {
+  # --force never deletes what wow did not write: a folder with a user's file, a plain file, the working directory
+  # and its parents, the home directory, the filesystem root, a foreign folder inside a run directory.
+  local quick=(--set solver.params.steps=2 --set output.pictures=false --quiet)
+  mkdir -p "$TMP/thesis" && echo '\documentclass{article}' >"$TMP/thesis/thesis.tex"
+  local before
+  before=$(snapshot_tree "$TMP/thesis")
+  expect_bad_input "" run "$SPEC" "${quick[@]}" --out "$TMP/thesis" --force
+  contains "$MSG" "thesis.tex"
+  [[ $(snapshot_tree "$TMP/thesis") == "$before" ]] || fail "--force touched a user's folder"
+  echo "my notes" >"$TMP/plain"
+  expect_bad_input "" run "$SPEC" "${quick[@]}" --out "$TMP/plain" --force
+  contains "$MSG" "is a file"
+  [[ $(cat "$TMP/plain") == "my notes" ]] || fail "--force changed a plain file"
+  mkdir -p "$TMP/work/sub"
+  pushd "$TMP/work/sub" >/dev/null || fail "cd"
+  expect_bad_input "" run "$SPEC" "${quick[@]}" --out . --force
+  contains "$MSG" "working directory"
+  expect_bad_input "" run "$SPEC" "${quick[@]}" --out .. --force
+  contains "$MSG" "parent of the working directory"
+  popd >/dev/null || fail "cd"
+  [[ -d $TMP/work/sub ]] || fail "--force removed the working directory"
+  HOME="$TMP/work" expect_bad_input "" run "$SPEC" "${quick[@]}" --out "$TMP/work" --force
+  contains "$MSG" "home directory"
+  expect_bad_input "" run "$SPEC" "${quick[@]}" --out / --force
+  contains "$MSG" "filesystem root"
+  # A run directory into which a user saved something of their own.
+  "$WOW" run "$SPEC" "${quick[@]}" --out "$TMP/run" || fail "run failed"
+  mkdir "$TMP/run/analysis" && echo "plot me" >"$TMP/run/analysis/notes.txt"
+  expect_bad_input "" run "$SPEC" "${quick[@]}" --out "$TMP/run" --force
+  contains "$MSG" "analysis/"
+  [[ -f $TMP/run/analysis/notes.txt ]] || fail "--force removed a user's file inside a run directory"
+  # A status.json that is not wow's.
+  mkdir -p "$TMP/fake" && echo '{"hello": 1}' >"$TMP/fake/status.json" && echo '{}' >"$TMP/fake/resolved_spec.json"
+  expect_bad_input "" run "$SPEC" "${quick[@]}" --out "$TMP/fake" --force
+  contains "$MSG" "not a wow run directory"
+  [[ -f $TMP/fake/status.json ]] || fail "--force removed a foreign status.json"
+  # An empty directory is fine to use.
+  mkdir -p "$TMP/empty"
+  "$WOW" run "$SPEC" "${quick[@]}" --out "$TMP/empty" --force || fail "--force refused an empty directory"
+}
+
+case_concurrent_runs() {
+  # Two `--force` runs on one directory half a second apart: the second is refused (exit 2, naming the holder)
+  # and the first completes untouched; a resume while it runs is refused the same way.
+  local args=(run "$SPEC" --set solver.params.steps=2500 --set output.pictures=false --set output.label_matching=false
+    --quiet --out "$TMP/d" --force)
+  "$WOW" "${args[@]}" 2>"$TMP/first.err" &
+  local pid=$!
+  for _ in $(seq 200); do [[ -f $TMP/d/status.json ]] && break; sleep 0.02; done
+  sleep 0.5
+  expect_bad_input "" "${args[@]}"
+  contains "$MSG" "in use"
+  contains "$MSG" "pid $pid"
+  expect_bad_input "" run --resume "$TMP/d" --quiet
+  contains "$MSG" "in use"
+  expect_bad_input "" run "$SPEC" --set solver.params.steps=2 --quiet --out "$TMP/d"
+  contains "$MSG" "in use"
+  local line
+  line=$("$WOW" status "$TMP/d")
+  contains "$line" "running (pid $pid"
+  contains "$line" "alive"
+  [[ $(json_get "$TMP/d/status.json" 'j["pid"]') == "$pid" ]] || fail "status.json does not name pid $pid"
+  wait "$pid" || fail "the first run failed: $(cat "$TMP/first.err")"
+  [[ $(json_get "$TMP/d/status.json" 'j["status"]') == complete ]] || fail "the first run did not complete"
+  [[ $(wc -l <"$TMP/d/loss.csv") == 2501 ]] || fail "loss.csv has $(wc -l <"$TMP/d/loss.csv") lines"
+  "$WOW" run "$SPEC" --set solver.params.steps=2500 --set output.pictures=false --set output.label_matching=false \
+    --quiet --out "$TMP/ref" || fail "reference run failed"
+  cmp "$TMP/ref/final.npy" "$TMP/d/final.npy" || fail "the first run's result was disturbed"
+}
+
+case_stale_lock_after_kill() {
+  # A run killed with SIGKILL leaves run.lock behind; the kernel dropped the lock, so status says the process is
+  # gone, and both --resume and --force go ahead.
+  local args=(run "$SPEC" --set solver.params.steps=4000 --set output.checkpoint_every=50 --set output.pictures=false
+    --quiet --out "$TMP/k")
+  "$WOW" "${args[@]}" &
+  local pid=$!
+  for _ in $(seq 200); do [[ -f $TMP/k/checkpoint/checkpoint.json ]] && break; sleep 0.02; done
+  kill -KILL "$pid"
+  wait "$pid" 2>/dev/null
+  [[ -f $TMP/k/run.lock ]] || fail "no run.lock"
+  local line
+  line=$("$WOW" status "$TMP/k")
+  contains "$line" "is gone"
+  [[ $("$WOW" status "$TMP/k" --json | "$PYTHON" -c 'import json,sys; j=json.load(sys.stdin); print(j["status"], j["alive"])') == "running False" ]] ||
+    fail "status --json: $("$WOW" status "$TMP/k" --json)"
+  "$WOW" run --resume "$TMP/k" --set solver.params.steps=200 --quiet 2>"$TMP/stderr" || fail "resume after SIGKILL: $(cat "$TMP/stderr")"
+  contains "$("$WOW" status "$TMP/k")" "complete, step 200/200"
+  "$WOW" "${args[@]}" --set solver.params.steps=5 --force || fail "--force on a killed run's directory failed"
+}
+
+case_truncated_checkpoint() {
+  # The newest checkpoint's state truncated: resume uses the one before, says so, and the result is bit-identical.
+  local args=(run "$SPEC" --set output.checkpoint_every=50 --set output.pictures=false --set output.label_matching=false
+    --quiet)
+  "$WOW" "${args[@]}" --set solver.params.steps=200 --out "$TMP/t" || fail "run failed"
+  local kept
+  kept=$(cd "$TMP/t/checkpoint" && ls step_*.json | tr '\n' ' ')
+  [[ $kept == "step_000150.json step_000200.json " ]] || fail "kept checkpoints: $kept (expected the last two)"
+  truncate -s 100 "$TMP/t/checkpoint/state_000200.npy"
+  "$WOW" run --resume "$TMP/t" --set solver.params.steps=300 --quiet 2>"$TMP/stderr" || fail "resume: $(cat "$TMP/stderr")"
+  grep -q "skipped checkpoint step 200: checkpoint/state_000200.npy is truncated" "$TMP/stderr" ||
+    fail "stderr does not say what was skipped: $(cat "$TMP/stderr")"
+  grep -q "continuing from step 150" "$TMP/stderr" || fail "stderr does not say which checkpoint: $(cat "$TMP/stderr")"
+  "$WOW" "${args[@]}" --set solver.params.steps=300 --out "$TMP/ref" || fail "reference run failed"
+  cmp "$TMP/ref/final.npy" "$TMP/t/final.npy" || fail "resumed from the older checkpoint, the result differs"
+  [[ $(wc -l <"$TMP/t/loss.csv") == 301 ]] || fail "loss.csv has $(wc -l <"$TMP/t/loss.csv") lines"
+  # A corrupted byte (same size) is caught by the checksum; a garbled record by parsing.
+  printf '\x01' | dd of="$TMP/t/checkpoint/solver_000300.npy" bs=1 seek=200 conv=notrunc 2>/dev/null
+  echo "{" >"$TMP/t/checkpoint/step_000250.json"
+  "$WOW" run --resume "$TMP/t" --set solver.params.steps=300 --quiet 2>"$TMP/stderr"
+  grep -q "step 300: checkpoint/solver_000300.npy does not match its recorded checksum" "$TMP/stderr" ||
+    fail "checksum mismatch not reported: $(cat "$TMP/stderr")"
+  grep -q "no valid checkpoint; starting again from step 0" "$TMP/stderr" || fail "no fallback to step 0: $(cat "$TMP/stderr")"
+  cmp "$TMP/ref/final.npy" "$TMP/t/final.npy" || fail "restarted from step 0, the result differs"
+}
+
+case_impossible_size() {
+  # A run that cannot fit in memory is refused before anything is written, naming the parameter that drives it.
+  expect_bad_input "$TMP/big" run "$SPEC" --set projections.params.count=1000000000 --out "$TMP/big" --quiet
+  contains "$MSG" "projections.params.count"
+  contains "$MSG" "available"
+  # On resume too, with the run directory left as it was.
+  "$WOW" run "$SPEC" --set solver.params.steps=2 --set output.pictures=false --quiet --out "$TMP/r" || fail "run failed"
+  "$PYTHON" - "$TMP/r/resolved_spec.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); j["projections"]["params"]["count"] = 1000000000
+json.dump(j, open(sys.argv[1], "w"))
+PY
+  expect_bad_input "" run --resume "$TMP/r" --quiet
+  contains "$MSG" "projections.params.count"
+  [[ $(json_get "$TMP/r/status.json" 'j["status"]') == complete ]] || fail "a refused resume changed status.json"
+  # Under an address-space limit a moderate size is refused too (the limit is read, not assumed).
+  # (Not under AddressSanitizer: its shadow memory cannot live under an address-space limit.)
+  [[ -n ${ASAN_OPTIONS:-} ]] && return
+  (ulimit -v 4000000; exec "$WOW" run "$SPEC" --set projections.params.count=3000000 --out "$TMP/big2" --quiet \
+    2>"$TMP/ulimit.err")
+  local rc=$?
+  [[ $rc == 2 ]] || fail "under ulimit -v: exit code $rc, expected 2 ($(cat "$TMP/ulimit.err"))"
+  contains "$(cat "$TMP/ulimit.err")" "ulimit -v"
+  [[ -e $TMP/big2 ]] && fail "a refused run left $TMP/big2 behind"
+}
+
+case_out_of_memory_mid_run() {
+  # std::bad_alloc during the run (here from a test solver plugin): exit 4, status "failed" naming it, the last
+  # checkpoint kept, no final.npy; never exit 1, never a directory that still says "running".
+  [[ -n ${WOW_TEST_EXTRA_PLUGIN_DIR:-} ]] || { fail "WOW_TEST_EXTRA_PLUGIN_DIR is not set (run through ctest)"; return; }
+  mkdir -p "$TMP/plugins"
+  cp "$(dirname "$WOW")"/plugins/*.so "$WOW_TEST_EXTRA_PLUGIN_DIR"/*.so "$TMP/plugins/"
+  "$WOW" run "$SPEC" --plugin-dir "$TMP/plugins" --set solver.type=out_of_memory_after \
+    --set 'solver.params={"after": 120, "steps": 300}' --set output.checkpoint_every=50 --set output.pictures=false \
+    --out "$TMP/oom" --quiet 2>"$TMP/stderr"
+  local rc=$?
+  [[ $rc == 4 ]] || fail "exit code $rc, expected 4 ($(cat "$TMP/stderr"))"
+  [[ $(wc -l <"$TMP/stderr") == 1 ]] && grep -q "^error: out of memory at step 120" "$TMP/stderr" ||
+    fail "stderr: $(cat "$TMP/stderr")"
+  [[ $(json_get "$TMP/oom/status.json" 'j["status"], j["message"]') == "failed out of memory at step 120" ]] ||
+    fail "status.json: $(cat "$TMP/oom/status.json")"
+  [[ $(json_get "$TMP/oom/checkpoint/checkpoint.json" 'j["step"]') == 100 ]] || fail "checkpoint 100 not kept"
+  [[ -e $TMP/oom/final.npy ]] && fail "a failed run has final.npy"
+}
+
+case_status_command() {
+  "$WOW" run "$SPEC" --set solver.params.steps=20 --set output.pictures=false --quiet --out "$TMP/s" || fail "run failed"
+  local line
+  line=$("$WOW" status "$TMP/s")
+  contains "$line" "complete, step 20/20"
+  contains "$line" "checkpoint at step 20"
+  "$WOW" status "$TMP/s" --json | "$PYTHON" -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["status"] == "complete" and j["step"] == 20 and j["steps"] == 20 and j["checkpoint_step"] == 20, j
+assert isinstance(j["loss"], float) and j["pid"] > 0 and j["host"], j' || fail "status --json"
+  "$WOW" run "$SPEC" --set solver.params.steps=20 --set solver.params.step_size=1e38 --set output.pictures=false \
+    --quiet --out "$TMP/dv" 2>/dev/null
+  contains "$("$WOW" status "$TMP/dv")" "diverged"
+  expect_bad_input "" status "$TMP/no_such_run"
+  contains "$MSG" "no_such_run"
+}
+
+case_kill_resume_20() {
+  # 20 SIGKILLs at random moments, each followed by a resume, end bit-identical to an uninterrupted run.
+  local args=(--set solver.params.steps=1500 --set output.checkpoint_every=25 --set output.pictures=false
+    --set output.label_matching=false --set solver.params.momentum=0.5 --quiet)
+  "$WOW" run "$SPEC" "${args[@]}" --out "$TMP/full" || fail "uninterrupted run failed"
+  "$WOW" run "$SPEC" "${args[@]}" --out "$TMP/k" &
+  local pid=$! i
+  # The first kill lands once the run directory exists (before that, there is nothing to resume).
+  for _ in $(seq 500); do [[ -f $TMP/k/resolved_spec.json ]] && break; sleep 0.01; done
+  sleep "0.$((RANDOM % 3))"
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  for i in $(seq 19); do
+    "$WOW" run --resume "$TMP/k" --quiet 2>>"$TMP/resume.err" &
+    pid=$!
+    sleep "0.$((RANDOM % 4))$((RANDOM % 10))"
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  "$WOW" run --resume "$TMP/k" --quiet 2>>"$TMP/resume.err" || fail "the last resume failed: $(cat "$TMP/resume.err")"
+  cmp "$TMP/full/final.npy" "$TMP/k/final.npy" || fail "final state differs from the uninterrupted run"
+  [[ $(cut -d, -f1-2 "$TMP/full/loss.csv") == "$(cut -d, -f1-2 "$TMP/k/loss.csv")" ]] || fail "loss.csv differs"
+  ! grep -q "^error" "$TMP/resume.err" || fail "a resume reported an error: $(grep '^error' "$TMP/resume.err")"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
   target_batch float32_overflowing_data quiet_many_threads external_plugin
   rings_acceptance image_flow_labels kill_and_resume disk_full unwritable_output
-  extend_complete_run)
+  extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
+  out_of_memory_mid_run status_command kill_resume_20)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

@@ -69,6 +69,7 @@ void print_usage() {
       "Usage:\n"
       "  wow run SPEC.json [--set KEY=VALUE]... [--out DIR] [--threads N] [--force] [--quiet]\n"
       "  wow run --resume RUN_DIR [--set solver.params.steps=N] [--threads N] [--quiet]\n"
+      "  wow status RUN_DIR... [--json]\n"
       "  wow plugins [--json]\n"
       "  wow describe TYPE|spec\n"
       "  wow bench [--classes C] [--points n] [--dim d] [--projections L] [--steps K] ...\n\n"
@@ -79,6 +80,7 @@ void print_usage() {
       "functional.params.kernel='{\"type\":\"gaussian_sw\",\"params\":{\"h\":0.05}}'\n"
       "  wow run --resume runs/rings\n"
       "  wow run --resume runs/rings --set solver.params.steps=2000     # extend a finished run\n"
+      "  wow status runs/rings\n"
       "  wow describe riesz_sw\n"
       "  wow bench --classes 10 --points 200 --dim 784 --projections 500\n\n"
       "Exit codes: 0 ok, 2 bad input, 3 diverged, 4 I/O failure during the run, 130 interrupted.\n"
@@ -93,8 +95,9 @@ int run_command(const std::vector<std::string>& args) {
       "override a spec value: --set solver.params.step_size=0.05 (value read as JSON when it parses, else a string)")(
       "out", po::value<std::string>(), "run directory (overrides output.dir)")(
       "threads", po::value<int>()->default_value(0), "worker threads (0: all cores); results do not depend on it")(
-      "force", "replace an existing run directory")("quiet,q", "no progress output")(
-      "resume", po::value<std::string>(), "continue the run in RUN_DIR from its last checkpoint");
+      "force", "replace an existing run directory (only one wow wrote, and not while it runs)")(
+      "quiet,q", "no progress output")("resume", po::value<std::string>(),
+                                       "continue the run in RUN_DIR from its last checkpoint");
   po::positional_options_description pos;
   pos.add("spec", 1);
   const auto vm = parse(args, o, pos, "run");

@@ -9,6 +9,7 @@ int run_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int describe_command(const std::vector<std::string>& args);
 int bench_command(const std::vector<std::string>& args);
+int status_command(const std::vector<std::string>& args);
 void print_usage();
 
 }  // namespace wow::cli

@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
     if (verb == "plugins") return wow::cli::plugins_command(args);
     if (verb == "describe") return wow::cli::describe_command(args);
     if (verb == "bench") return wow::cli::bench_command(args);
-    throw wow::InputError("unknown command \"" + verb + "\"; valid: run, plugins, describe, bench (see wow --help)");
+    if (verb == "status") return wow::cli::status_command(args);
+    throw wow::InputError("unknown command \"" + verb +
+                          "\"; valid: run, status, plugins, describe, bench (see wow --help)");
   } catch (const wow::InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return wow::kExitBadInput;

@@ -17,7 +17,11 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <string>
 #include <utility>
+
+#include "wow/errors.hpp"
+#include "wow/files.hpp"
 
 namespace wow::plot {
 
@@ -181,9 +185,12 @@ class TempOutput {
     std::error_code ec;
     const auto size = std::filesystem::file_size(temp_, ec);
     if (ec || size == 0) fail(path_, "PLplot produced no output");
-    std::filesystem::rename(temp_, path_, ec);
-    if (ec) fail(path_, "cannot move output into place: " + ec.message());
-    committed_ = true;
+    committed_ = true;  // commit_file removes the temporary file itself when it fails
+    try {
+      files::commit_file(temp_, path_);  // fsync, rename, fsync of the directory
+    } catch (const IoError& e) {
+      fail(path_, e.what());
+    }
   }
 
  private:
@@ -479,7 +486,15 @@ void png_error_cb(png_structp png, png_const_charp msg) {
 void png_warning_cb(png_structp, png_const_charp) {}  // warnings are not actionable for callers; stay quiet
 
 // libpng reports errors by longjmp, so this function holds no objects with destructors that could be skipped.
-bool write_png_rows(std::FILE* fp, const unsigned char* pixels, png_uint_32 width, png_uint_32 height, int channels,
+// libpng's write callback: appends to the std::string behind the io pointer (the PNG is built in memory, then
+// written atomically).
+void png_append_cb(png_structp png, png_bytep data, png_size_t length) {
+  auto* out = static_cast<std::string*>(png_get_io_ptr(png));
+  out->append(reinterpret_cast<const char*>(data), length);
+}
+void png_flush_cb(png_structp) {}
+
+bool write_png_rows(std::string* out, const unsigned char* pixels, png_uint_32 width, png_uint_32 height, int channels,
                     PngError* err) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, png_error_cb, png_warning_cb);
   if (png == nullptr) {
@@ -496,7 +511,7 @@ bool write_png_rows(std::FILE* fp, const unsigned char* pixels, png_uint_32 widt
     png_destroy_write_struct(&png, &info);
     return false;
   }
-  png_init_io(png, fp);
+  png_set_write_fn(png, out, png_append_cb, png_flush_cb);
   png_set_IHDR(png, info, width, height, 8, channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
@@ -748,17 +763,15 @@ void write_image_grid(const std::string& png_path, const std::vector<double>& im
     }
   }
 
-  std::FILE* fp = std::fopen(png_path.c_str(), "wb");
-  if (fp == nullptr) fail(png_path, std::string("cannot open for writing: ") + std::strerror(errno));
+  std::string encoded;
   PngError err{};
-  const bool ok =
-      write_png_rows(fp, pixels.data(), static_cast<png_uint_32>(W), static_cast<png_uint_32>(H), channels, &err);
-  const bool closed = std::fclose(fp) == 0;  // flushes; a full disk shows up here
-  if (!ok || !closed) {
-    const std::string why =
-        !ok ? std::string("libpng: ") + err.message : std::string("write failed: ") + std::strerror(errno);
-    std::remove(png_path.c_str());  // do not leave a truncated PNG behind
-    fail(png_path, why);
+  if (!write_png_rows(&encoded, pixels.data(), static_cast<png_uint_32>(W), static_cast<png_uint_32>(H), channels,
+                      &err))
+    fail(png_path, std::string("libpng: ") + err.message);
+  try {
+    files::write_atomic(png_path, encoded);  // never a truncated PNG in place, even on a crash
+  } catch (const IoError& e) {
+    fail(png_path, e.what());
   }
   check_output(png_path);
 }

@@ -1,5 +1,6 @@
 #include "wow/run_directory.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,7 @@
 #include "wow/errors.hpp"
 #include "wow/files.hpp"
 #include "wow/npy.hpp"
+#include "wow/run_inventory.hpp"
 
 namespace fs = std::filesystem;
 
@@ -24,14 +26,20 @@ std::string step_name(std::int64_t step) {
 
 void RunDirectory::check_new(const std::string& dir, bool force) {
   std::error_code ec;
-  if (fs::exists(dir, ec) && !force)
-    throw InputError("output directory " + dir + " already exists (use --force to replace it, or --out DIR)");
+  if (fs::exists(fs::symlink_status(dir, ec))) {
+    if (!force) {
+      if (const auto holder = RunLock::holder(dir))
+        throw InputError("run directory " + dir + " is in use by another wow process (" + holder->describe() + ")");
+      throw InputError("output directory " + dir + " already exists (use --force to replace it, or --out DIR)");
+    }
+    require_replaceable_run_directory(dir);
+  }
   fs::path parent = fs::absolute(dir, ec).parent_path();
   while (!parent.empty() && !fs::exists(parent, ec)) parent = parent.parent_path();
   if (parent.empty() || !fs::is_directory(parent, ec))
     throw InputError("output directory " + dir + ": no existing parent directory");
   // Probe by creating a file: permission bits do not tell the truth for root or read-only mounts.
-  const fs::path probe = parent / (".wow_write_probe_" + std::to_string(::getpid()));
+  const fs::path probe = parent / (std::string(files::kTempPrefix) + "write-probe-" + std::to_string(::getpid()));
   std::FILE* f = std::fopen(probe.c_str(), "w");
   if (f == nullptr)
     throw InputError("output directory " + dir + ": cannot write in " + parent.string() + " (" + std::strerror(errno) +
@@ -42,22 +50,51 @@ void RunDirectory::check_new(const std::string& dir, bool force) {
 
 void RunDirectory::create(bool force) {
   std::error_code ec;
-  if (force && fs::exists(dir_, ec)) fs::remove_all(dir_, ec);
+  const fs::path parent = fs::absolute(dir_, ec).parent_path();
+  fs::create_directories(parent, ec);
+  if (ec)
+    throw InputError("output directory " + dir_ + ": cannot create " + parent.string() + " (" + ec.message() + ")");
+  // mkdir, not create_directories: of two processes creating the same directory exactly one gets it new.
+  if (::mkdir(dir_.c_str(), 0755) == 0) {
+    lock_ = RunLock::acquire(dir_, "run");
+  } else if (errno == EEXIST) {
+    if (!force)
+      throw InputError("output directory " + dir_ + " already exists (use --force to replace it, or --out DIR)");
+    lock_ = RunLock::acquire(dir_, "run");
+    // Checked again under the lock: the directory may have changed since check_new.
+    require_replaceable_run_directory(dir_, /*check_lock=*/false);
+    clear_run_directory(dir_);
+  } else {
+    throw InputError("output directory " + dir_ + ": cannot create (" + std::strerror(errno) + ")");
+  }
+  owns_content_ = true;
   fs::create_directories(dir_ + "/snapshots", ec);
   if (!ec) fs::create_directories(dir_ + "/checkpoint", ec);
   if (ec) throw InputError("output directory " + dir_ + ": cannot create (" + ec.message() + ")");
+  try {
+    files::sync_directory(dir_);
+    files::sync_directory(parent.string());
+  } catch (const IoError& e) {
+    throw InputError(std::string("output directory ") + e.what());
+  }
 }
+
+void RunDirectory::lock_existing() { lock_ = RunLock::acquire(dir_, "run --resume"); }
 
 void RunDirectory::remove() {
   loss_file_.close();
+  if (!owns_content_) return;
   std::error_code ec;
   fs::remove_all(dir_, ec);
+  lock_.release();
 }
 
 void RunDirectory::write_status(const std::string& status, std::int64_t step, const Json& extra) const {
   Json j = Json::object();
   j["status"] = status;
   j["step"] = step;
+  j["pid"] = static_cast<std::int64_t>(::getpid());
+  j["host"] = host_name();
   for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
   write_json("status.json", j);
 }
@@ -121,36 +158,12 @@ std::vector<LossRow> RunDirectory::read_loss() const {
 template <class T>
 void RunDirectory::write_checkpoint(std::int64_t step, const LabeledCloud<T>& state,
                                     const std::vector<double>& solver_state) {
-  CheckpointInfo info{step, "checkpoint/state_" + step_name(step).substr(5) + ".npy",
-                      "checkpoint/solver_" + step_name(step).substr(5) + ".npy"};
-  write_array(info.state_file, state.points, {state.rows(), state.dim});
-  write_array(info.solver_file, solver_state, {solver_state.size()});
-  Json j = Json::object();
-  j["step"] = step;
-  j["state"] = info.state_file;
-  j["solver"] = info.solver_file;
-  write_json("checkpoint/checkpoint.json", j);
-  // The new checkpoint is complete: the previous one can go.
-  if (!last_checkpoint_.state_file.empty() && last_checkpoint_.step != step) {
-    std::error_code ec;
-    fs::remove(path(last_checkpoint_.state_file), ec);
-    fs::remove(path(last_checkpoint_.solver_file), ec);
-  }
-  last_checkpoint_ = info;
+  CheckpointStore(dir_).write(step, {{"state", npy::encode(state.points.data(), {state.rows(), state.dim})},
+                                     {"solver", npy::encode(solver_state.data(), {solver_state.size()})}});
 }
 
-CheckpointInfo RunDirectory::read_checkpoint() const {
-  const std::string file = path("checkpoint/checkpoint.json");
-  std::error_code ec;
-  if (!fs::exists(file, ec)) throw InputError(dir_ + ": no checkpoint to resume from (checkpoint/checkpoint.json)");
-  Json j;
-  try {
-    j = Json::parse(files::read_all(file));
-    return CheckpointInfo{j.at("step").get<std::int64_t>(), j.at("state").get<std::string>(),
-                          j.at("solver").get<std::string>()};
-  } catch (const Json::exception& e) {
-    throw InputError(file + ": corrupt checkpoint record (" + e.what() + ")");
-  }
+LoadedCheckpoint RunDirectory::load_checkpoint(std::size_t state_values) const {
+  return CheckpointStore(dir_).load_newest_valid({{"state", state_values}});
 }
 
 template void RunDirectory::write_cloud(const std::string&, const LabeledCloud<float>&) const;

@@ -15,6 +15,7 @@
 #include "wow/files.hpp"
 #include "wow/interfaces.hpp"
 #include "wow/label_matching.hpp"
+#include "wow/memory_budget.hpp"
 #include "wow/npy.hpp"
 #include "wow/pictures.hpp"
 #include "wow/progress.hpp"
@@ -275,7 +276,130 @@ int run_typed(Setup& s, RunDirectory& run, std::int64_t start_step, const std::v
     }
     std::fprintf(stderr, "error: %s; the last good checkpoint is kept in %s\n", e.what(), run.dir().c_str());
     return kExitIoFailure;
+  } catch (const std::bad_alloc&) {
+    progress.finish("failed");
+    const std::string message = "out of memory at step " + std::to_string(step);
+    try {
+      run.write_status("failed", step, Json{{"message", message}});
+    } catch (const IoError&) {
+    }
+    std::fprintf(stderr, "error: %s; the last good checkpoint is kept in %s\n", message.c_str(), run.dir().c_str());
+    return kExitIoFailure;
   }
+}
+
+// Memory a run will allocate beyond the datasets already loaded: the engine's buffers, the flow state in the
+// working precision, solver state, encoded files, pictures and label matching. Refuses (InputError) when it does
+// not fit what this process may still use, naming the parameters that drive it.
+void require_memory(const Setup& s) {
+  const bool f64 = s.spec.at("precision") == "float64";
+  const ProjectionSettings& settings = s.backend->settings();
+  const double engine = f64 ? SlicedEngine<double>::bytes_needed(s.source.layout, s.step_target, s.source.dim, settings)
+                            : SlicedEngine<float>::bytes_needed(s.source.layout, s.step_target, s.source.dim, settings);
+  const double t = f64 ? 8.0 : 4.0;
+  const auto nx = static_cast<double>(s.source.points.size()), ny = static_cast<double>(s.target.points.size());
+  const double state = t * (4.0 * nx + ny) + 8.0 * 2.0 * nx  // x, velocity, batch, encoded copy; target; solver
+                       + 8.0 * 12.0 * nx;                    // snapshots held while drawing pictures
+  const double labels = 8.0 * 3.0 * static_cast<double>(kLabelMatchingMaxPairs);
+  const double needed = engine + state + labels + 64.0 * 1024 * 1024;  // + code, thread scratch, allocator slack
+  const MemoryLimit available = available_memory();
+  if (needed <= static_cast<double>(available.bytes)) return;
+  auto shape = [](const LabeledCloud<double>& c) {
+    return std::to_string(c.classes()) + " classes, " + std::to_string(c.rows()) + " points of dimension " +
+           std::to_string(c.dim);
+  };
+  throw InputError("the run needs about " + human_bytes(needed) + " of memory but " +
+                   human_bytes(static_cast<double>(available.bytes)) + " is available (" + available.source +
+                   "): the sliced engine's buffers take " + human_bytes(engine) +
+                   ", growing with projections.params.count (" + std::to_string(settings.count) +
+                   ") times the points of both datasets (source: " + shape(s.source) + "; target: " + shape(s.target) +
+                   "); lower projections.params.count or the dataset sizes");
+}
+
+// Components and datasets, with running out of memory while loading reported as bad input (nothing written yet).
+Setup build_checked(const Json& spec, const Registry& registry, std::size_t threads) {
+  try {
+    Setup s = build(spec, registry, threads);
+    resolve_estimator(s.backend->settings().estimator, s.source.layout, s.step_target);
+    require_memory(s);
+    return s;
+  } catch (const std::bad_alloc&) {
+    throw InputError(
+        "not enough memory to load the datasets of this run; lower their sizes (source.params, "
+        "target.params)");
+  }
+}
+
+// Runs the flow loop; anything it throws still leaves status.json saying what happened (never "running").
+int guarded_run(Setup& s, RunDirectory& run, std::int64_t start_step, const std::vector<double>* state,
+                const std::vector<double>* solver, bool quiet) {
+  const auto mark_failed = [&](const std::string& message) {
+    try {
+      run.write_status("failed", start_step, Json{{"message", message}});
+    } catch (const std::exception&) {
+      // The disk is full: status.json keeps its last good content.
+    }
+  };
+  try {
+    return s.spec.at("precision") == "float64" ? run_typed<double>(s, run, start_step, state, solver, quiet)
+                                               : run_typed<float>(s, run, start_step, state, solver, quiet);
+  } catch (const std::bad_alloc&) {
+    mark_failed("out of memory");
+    std::fprintf(stderr, "error: out of memory during the run; the last good checkpoint is kept in %s\n",
+                 run.dir().c_str());
+    return kExitIoFailure;
+  } catch (const std::exception& e) {
+    mark_failed(std::string("internal error: ") + e.what());
+    throw;
+  }
+}
+
+int resume_flow(const RunOptions& options, const Registry& registry, std::size_t threads) {
+  RunDirectory run(options.resume_dir);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.resume_dir, ec))
+    throw InputError("--resume " + options.resume_dir + ": no such run directory");
+  const std::string spec_file = run.path("resolved_spec.json");
+  if (!std::filesystem::exists(spec_file, ec))
+    throw InputError("--resume " + options.resume_dir + ": not a run directory (no resolved_spec.json)");
+  run.lock_existing();  // before reading anything another writer could be changing
+  Json spec;
+  try {
+    spec = Json::parse(files::read_all(spec_file));
+  } catch (const Json::exception& e) {
+    throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
+  }
+  if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
+  // Re-resolve: the file may have been edited by hand, and its components must exist in this build.
+  spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
+  Setup s = build_checked(spec, registry, threads);
+  const LoadedCheckpoint cp = run.load_checkpoint(s.source.points.size());
+  for (const auto& why : cp.skipped) std::fprintf(stderr, "warning: resume: skipped checkpoint %s\n", why.c_str());
+  if (cp.arrays.empty()) {
+    if (cp.any_record || !options.quiet)
+      std::fprintf(stderr, "%s: %s; starting again from step 0 (same seed, same result)\n",
+                   cp.any_record ? "warning: resume" : "resume",
+                   cp.any_record ? "no valid checkpoint" : "no checkpoint written yet");
+  } else if (!cp.skipped.empty() || !options.quiet) {
+    std::fprintf(stderr, "resume: continuing from step %lld (%s)\n", static_cast<long long>(cp.step),
+                 cp.record.c_str());
+  }
+  if (options.resume_steps >= 0) {
+    if (options.resume_steps < cp.step)
+      throw InputError("--set solver.params.steps=" + std::to_string(options.resume_steps) +
+                       ": the run's checkpoint is already at step " + std::to_string(cp.step));
+    spec["solver"]["params"]["steps"] = options.resume_steps;
+    s.spec = spec;
+    s.solver = registry.create<Solver>(spec.at("solver"), "solver");
+    run.write_json("resolved_spec.json", spec);
+  }
+  std::filesystem::remove(run.path("final.npy"), ec);  // only complete runs have final.npy
+  std::vector<LossRow> rows = run.read_loss();
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const LossRow& r) { return r.step >= cp.step; }), rows.end());
+  run.open_loss(rows);
+  run.write_status("running", cp.step, Json{{"steps", s.solver->steps()}, {"resumed_from", cp.step}});
+  if (cp.arrays.empty()) return guarded_run(s, run, 0, nullptr, nullptr, options.quiet);
+  return guarded_run(s, run, cp.step, &cp.arrays.at("state").values, &cp.arrays.at("solver").values, options.quiet);
 }
 
 }  // namespace
@@ -284,51 +408,11 @@ int run_flow(const RunOptions& options, const Registry& registry) {
   const std::size_t threads = options.threads > 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
   blas::set_threads(1);  // the engine runs BLAS per fixed block (determinism)
   SignalGuard signals;
-  if (!options.resume_dir.empty()) {
-    RunDirectory run(options.resume_dir);
-    const std::string spec_file = run.path("resolved_spec.json");
-    std::error_code ec;
-    if (!std::filesystem::is_directory(options.resume_dir, ec))
-      throw InputError("--resume " + options.resume_dir + ": no such run directory");
-    Json spec;
-    try {
-      spec = Json::parse(files::read_all(spec_file));
-    } catch (const Json::exception& e) {
-      throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
-    }
-    if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
-    // Re-resolve: the file may have been edited by hand, and its components must exist in this build.
-    spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
-    const CheckpointInfo cp = run.read_checkpoint();
-    if (options.resume_steps >= 0) {
-      if (options.resume_steps < cp.step)
-        throw InputError("--set solver.params.steps=" + std::to_string(options.resume_steps) +
-                         ": the run's checkpoint is already at step " + std::to_string(cp.step));
-      spec["solver"]["params"]["steps"] = options.resume_steps;
-      run.write_json("resolved_spec.json", spec);
-    }
-    Setup s = build(spec, registry, threads);
-    const npy::Array state = npy::read(run.path(cp.state_file));
-    const npy::Array solver = npy::read(run.path(cp.solver_file));
-    if (state.values.size() != s.source.points.size())
-      throw InputError(run.path(cp.state_file) + ": checkpoint state does not match the source dataset's shape");
-    std::error_code ignored;  // only complete runs have final.npy: an extended run is not complete yet
-    std::filesystem::remove(run.path("final.npy"), ignored);
-    std::vector<LossRow> rows = run.read_loss();
-    rows.erase(std::remove_if(rows.begin(), rows.end(), [&](const LossRow& r) { return r.step >= cp.step; }),
-               rows.end());
-    run.open_loss(rows);
-    run.write_status("running", cp.step, Json{{"steps", s.solver->steps()}, {"resumed_from", cp.step}});
-    return spec.at("precision") == "float64"
-               ? run_typed<double>(s, run, cp.step, &state.values, &solver.values, options.quiet)
-               : run_typed<float>(s, run, cp.step, &state.values, &solver.values, options.quiet);
-  }
+  if (!options.resume_dir.empty()) return resume_flow(options, registry, threads);
   const Json& spec = options.spec;
   const std::string dir = spec.at("output").at("dir").get<std::string>();
   RunDirectory::check_new(dir, options.force);
-  Setup s = build(spec, registry, threads);
-  // Estimator choice ("sorted" with unequal sizes) is checked before anything is written.
-  resolve_estimator(s.backend->settings().estimator, s.source.layout, s.step_target);
+  Setup s = build_checked(spec, registry, threads);
   RunDirectory run(dir);
   run.create(options.force);
   try {
@@ -339,8 +423,7 @@ int run_flow(const RunOptions& options, const Registry& registry) {
     run.remove();
     throw InputError(std::string("output directory ") + dir + ": " + e.what());
   }
-  return spec.at("precision") == "float64" ? run_typed<double>(s, run, 0, nullptr, nullptr, options.quiet)
-                                           : run_typed<float>(s, run, 0, nullptr, nullptr, options.quiet);
+  return guarded_run(s, run, 0, nullptr, nullptr, options.quiet);
 }
 
 }  // namespace wow

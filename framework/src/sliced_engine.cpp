@@ -84,6 +84,24 @@ SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& targ
 }
 
 template <class T>
+double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayout& target, std::size_t dim,
+                                     const ProjectionSettings& settings) {
+  const auto count = static_cast<double>(settings.count);
+  const Estimator estimator = resolve_estimator(settings.estimator, source, target);
+  const double embed =
+      estimator == Estimator::Sorted ? static_cast<double>(source.size(0)) : static_cast<double>(settings.quantiles);
+  const auto nx = static_cast<double>(source.rows()), ny = static_cast<double>(target.rows());
+  const auto classes = static_cast<double>(source.classes() + target.classes());
+  const double t = sizeof(T);
+  double bytes = t * count * (dim + nx + ny + nx)  // theta, proj_x, proj_y, proj_grad
+                 + 4.0 * count * nx                // perm_x
+                 + t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
+                 + 8.0 * classes * classes * 3.0;  // pairwise SW and the functional's matrices
+  if (estimator == Estimator::Quantile) bytes += t * count * nx + 8.0 * count * static_cast<double>(settings.quantiles);
+  return bytes;
+}
+
+template <class T>
 void SlicedEngine<T>::set_fixed_directions(std::vector<T> directions) {
   if (directions.size() != count_ * dim_) throw InputError("fixed directions: expected count x dim values");
   theta_ = std::move(directions);

@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "wow/checkpoint.hpp"
 #include "wow/cloud.hpp"
 #include "wow/params.hpp"
+#include "wow/run_lock.hpp"
 
 namespace wow {
 
@@ -17,19 +19,19 @@ struct LossRow {
   double elapsed_s;
 };
 
-struct CheckpointInfo {
-  std::int64_t step = 0;
-  std::string state_file, solver_file;
-};
-
 class RunDirectory {
  public:
   explicit RunDirectory(std::string dir) : dir_(std::move(dir)) {}
 
-  // Throws InputError when `dir` exists (unless force) or its parent cannot hold it. Creates nothing.
+  // Throws InputError when `dir` exists (unless force, and then unless it may be replaced: see run_inventory.hpp),
+  // is locked by another process, or its parent cannot hold it. Creates nothing.
   static void check_new(const std::string& dir, bool force);
-  // Creates the directory tree (removing an existing one when force).
+  // Creates the directory and takes its lock. With force, an existing run directory is re-checked under the lock
+  // and its content replaced (the directory itself and its lock stay).
   void create(bool force);
+  // Takes the lock of an existing run directory (resume). Throws InputError when another process holds it.
+  void lock_existing();
+  // Removes the directory this process created or cleared (a run that failed before its first step).
   void remove();
 
   [[nodiscard]] std::string path(const std::string& name) const { return dir_ + "/" + name; }
@@ -49,16 +51,18 @@ class RunDirectory {
   [[nodiscard]] const std::vector<LossRow>& loss() const { return loss_; }
   [[nodiscard]] std::vector<LossRow> read_loss() const;
 
-  // Checkpoint: state and solver arrays first, then checkpoint/checkpoint.json points at them.
+  // Checkpoint (checkpoint.hpp): the state and solver arrays with a record of their sizes and checksums.
   template <class T>
   void write_checkpoint(std::int64_t step, const LabeledCloud<T>& state, const std::vector<double>& solver_state);
-  [[nodiscard]] CheckpointInfo read_checkpoint() const;
+  // The newest checkpoint whose files all check out; its "state" must hold `state_values` values.
+  [[nodiscard]] LoadedCheckpoint load_checkpoint(std::size_t state_values) const;
 
  private:
   std::string dir_;
   std::vector<LossRow> loss_;
   std::ofstream loss_file_;
-  CheckpointInfo last_checkpoint_;
+  RunLock lock_;
+  bool owns_content_ = false;  // created or cleared by this process: remove() may delete it
 };
 
 std::string step_name(std::int64_t step);  // "step_000025"

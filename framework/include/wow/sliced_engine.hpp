@@ -33,6 +33,11 @@ class SlicedEngine {
   SlicedEngine(const ClassLayout& source, const ClassLayout& target, std::size_t dim, ProjectionSettings settings,
                int sw_power);
 
+  // Bytes the constructor allocates for these shapes (in double: the product may not fit an integer). Kept next
+  // to the constructor so the memory check before a run (runner.cpp) stays in step with the buffers.
+  static double bytes_needed(const ClassLayout& source, const ClassLayout& target, std::size_t dim,
+                             const ProjectionSettings& settings);
+
   // F at source points x (source layout) against target points y (target layout) with the directions of
   // (seed, step). When `velocity` is not null it receives the WoW gradient (n_c / w_c) dF/dx, shape of x.
   FunctionalValue evaluate(const T* x, const T* y, std::uint64_t seed, std::uint64_t step, const Functional& functional,
