@@ -61,9 +61,11 @@ std::string validate(const std::string& dir, const Candidate& c, const std::map<
   } catch (const Json::exception& e) {
     return c.record + " is not a checkpoint record (" + e.what() + ")";
   }
-  for (const auto& [role, _] : expected)
+  for (const auto& want : expected) {
+    const std::string& role = want.first;
     if (std::none_of(arrays.begin(), arrays.end(), [&](const auto& a) { return std::get<0>(a) == role; }))
       return c.record + " has no \"" + role + "\" array";
+  }
   for (const auto& [role, file, bytes, crc] : arrays) {
     if (file.find("..") != std::string::npos || file.starts_with("/")) return c.record + " names " + file;
     std::string content;

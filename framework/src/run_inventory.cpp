@@ -31,12 +31,12 @@ bool numbered(const std::string& name, const std::string& prefix, const std::str
   return true;
 }
 
-// A lower-case role name then a six-digit step: state_000100.npy, solver_000100.npy, ...
+// A role name (a-z, 0-9, _) then a six-digit step: state_000100.npy, solver_000100.npy, callback_0_000100.npy
 bool checkpoint_array(const std::string& name) {
   const auto underscore = name.rfind('_');
   if (underscore == std::string::npos || underscore == 0) return false;
   for (std::size_t i = 0; i < underscore; ++i)
-    if ((name[i] < 'a' || name[i] > 'z') && name[i] != '_') return false;
+    if ((name[i] < 'a' || name[i] > 'z') && (name[i] < '0' || name[i] > '9') && name[i] != '_') return false;
   return numbered(name.substr(underscore), "_", ".npy", 6);
 }
 
@@ -99,7 +99,7 @@ std::string protected_reason(const fs::path& canonical) {
 std::string foreign_run_entry(const std::string& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
+    std::string name = entry.path().filename().string();
     if (entry.is_symlink(ec)) return name;
     if (entry.is_directory(ec)) {
       if (kFolders.count(name) == 0) return name + "/";

@@ -93,7 +93,7 @@ TEST_CASE("checkpoint_step_of reads the step from numbered names") {
   CHECK(wow::checkpoint_step_of("state_12.npy") == -1);
 }
 
-TEST_CASE("--force: only a directory wow wrote may be replaced") {
+TEST_CASE("force: only a directory wow wrote may be replaced") {
   TempDir dir;
   const std::string run = dir.file("run");
   fs::create_directories(run + "/snapshots");
