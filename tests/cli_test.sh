@@ -713,10 +713,10 @@ case_truncated_checkpoint() {
   cmp "$TMP/ref/final.npy" "$TMP/t/final.npy" || fail "resumed from the older checkpoint, the result differs"
   [[ $(wc -l <"$TMP/t/loss.csv") == 301 ]] || fail "loss.csv has $(wc -l <"$TMP/t/loss.csv") lines"
   # A corrupted byte (same size) is caught by the checksum; a garbled record by parsing.
-  printf '\x01' | dd of="$TMP/t/checkpoint/solver_000300.npy" bs=1 seek=200 conv=notrunc 2>/dev/null
+  printf '\x01' | dd of="$TMP/t/checkpoint/solver_momentum_000300.npy" bs=1 seek=200 conv=notrunc 2>/dev/null
   echo "{" >"$TMP/t/checkpoint/step_000250.json"
   "$WOW" run --resume "$TMP/t" --set solver.params.steps=300 --quiet 2>"$TMP/stderr"
-  grep -q "step 300: checkpoint/solver_000300.npy does not match its recorded checksum" "$TMP/stderr" ||
+  grep -q "step 300: checkpoint/solver_momentum_000300.npy does not match its recorded checksum" "$TMP/stderr" ||
     fail "checksum mismatch not reported: $(cat "$TMP/stderr")"
   grep -q "no valid checkpoint; starting again from step 0" "$TMP/stderr" || fail "no fallback to step 0: $(cat "$TMP/stderr")"
   cmp "$TMP/ref/final.npy" "$TMP/t/final.npy" || fail "restarted from step 0, the result differs"

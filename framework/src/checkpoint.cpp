@@ -50,6 +50,7 @@ std::string validate(const std::string& dir, const Candidate& c, const std::map<
   try {
     if (j.at("step").get<std::int64_t>() != c.step && c.record != "checkpoint/checkpoint.json")
       return c.record + " records step " + j.at("step").dump();
+    if (j.contains("extra")) out.extra = j.at("extra");
     if (j.contains("arrays")) {
       for (auto it = j.at("arrays").begin(); it != j.at("arrays").end(); ++it)
         arrays.emplace_back(it.key(), it.value().at("file").get<std::string>(),
@@ -107,8 +108,8 @@ std::int64_t checkpoint_step_of(const std::string& name) {
   return step;
 }
 
-void CheckpointStore::write(std::int64_t step, const std::vector<CheckpointArray>& arrays) const {
-  Json record{{"format", kRecordFormat}, {"step", step}, {"arrays", Json::object()}};
+void CheckpointStore::write(std::int64_t step, const std::vector<CheckpointArray>& arrays, const Json& extra) const {
+  Json record{{"format", kRecordFormat}, {"step", step}, {"arrays", Json::object()}, {"extra", extra}};
   for (const auto& a : arrays) {
     const std::string file = "checkpoint/" + a.role + "_" + digits(step) + ".npy";
     files::write_atomic(dir_ + "/" + file, a.npy);

@@ -7,7 +7,9 @@
 #include <cmath>
 #include <numeric>
 
+#include "wow/blas.hpp"
 #include "wow/errors.hpp"
+#include "wow/rng.hpp"
 
 namespace wow {
 
@@ -119,6 +121,61 @@ double sliced_w2(const double* x, std::size_t n, const double* y, std::size_t m,
     total += exact_w2_squared_1d(px, py);
   }
   return std::sqrt(total / static_cast<double>(count));
+}
+
+std::vector<double> evaluator_directions(std::size_t count, std::size_t dim) {
+  std::vector<double> theta(count * dim);
+  for (std::size_t l = 0; l < count; ++l) {
+    auto stream = rng::stream(0, rng::Purpose::Evaluator, 0, l);
+    double norm = 0.0;
+    for (std::size_t j = 0; j < dim; ++j) norm += (theta[l * dim + j] = stream.normal()) * theta[l * dim + j];
+    for (std::size_t j = 0; j < dim; ++j) theta[l * dim + j] /= std::sqrt(norm);
+  }
+  return theta;
+}
+
+namespace {
+// Sorted projections of every class: result[c] is count x n_c, each row sorted.
+std::vector<std::vector<double>> sorted_class_projections(const LabeledCloud<double>& cloud,
+                                                          const std::vector<double>& directions) {
+  const std::size_t d = cloud.dim, count = directions.size() / d;
+  std::vector<std::vector<double>> out(cloud.classes());
+  for (std::size_t c = 0; c < cloud.classes(); ++c) {
+    const std::size_t n = cloud.layout.size(c);
+    std::vector<double>& p = out[c];
+    p.resize(count * n);
+    // (count x n) = Theta (count x d) * X_c^T, X_c being n x d.
+    blas::gemm_nt(count, n, d, directions.data(), d, cloud.row(cloud.layout.offsets[c]), d, p.data(), n);
+    for (std::size_t l = 0; l < count; ++l)
+      std::sort(p.begin() + static_cast<std::ptrdiff_t>(l * n), p.begin() + static_cast<std::ptrdiff_t>((l + 1) * n));
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<double> class_sliced_w2_squared(const LabeledCloud<double>& a, const LabeledCloud<double>& b,
+                                            const std::vector<double>& directions) {
+  const std::size_t count = directions.size() / a.dim;
+  const auto pa = sorted_class_projections(a, directions);
+  const auto pb = sorted_class_projections(b, directions);
+  std::vector<double> out(a.classes() * b.classes());
+  std::vector<double> row_a, row_b;
+  for (std::size_t i = 0; i < a.classes(); ++i) {
+    const std::size_t n = a.layout.size(i);
+    for (std::size_t k = 0; k < b.classes(); ++k) {
+      const std::size_t m = b.layout.size(k);
+      double total = 0.0;
+      for (std::size_t l = 0; l < count; ++l) {
+        row_a.assign(pa[i].begin() + static_cast<std::ptrdiff_t>(l * n),
+                     pa[i].begin() + static_cast<std::ptrdiff_t>((l + 1) * n));
+        row_b.assign(pb[k].begin() + static_cast<std::ptrdiff_t>(l * m),
+                     pb[k].begin() + static_cast<std::ptrdiff_t>((l + 1) * m));
+        total += exact_w2_squared_1d(row_a, row_b);
+      }
+      out[i * b.classes() + k] = total / static_cast<double>(count);
+    }
+  }
+  return out;
 }
 
 template <class T>

@@ -75,6 +75,45 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
     }
     case ParamType::Component:
       return registry.resolve_node(spec.component_kind, v, path);
+    case ParamType::NumberOrList: {
+      if (v.is_number()) {
+        if (!std::isfinite(v.get<double>())) fail(path, "must be finite");
+        check_range(spec, v.get<double>(), path);
+        return v.get<double>();
+      }
+      if (!v.is_array()) fail(path, "must be a number or a list of numbers (got " + v.dump() + ")");
+      ParamSpec list = spec;
+      list.type = ParamType::NumberList;
+      return resolve_value(list, v, path, registry);
+    }
+    case ParamType::ComponentList: {
+      if (!v.is_array()) fail(path, "must be a list of {\"type\": ..., \"params\": {...}} (got " + v.dump() + ")");
+      Json out = Json::array();
+      for (std::size_t i = 0; i < v.size(); ++i)
+        out.push_back(registry.resolve_node(spec.component_kind, v[i], path + "[" + std::to_string(i) + "]"));
+      return out;
+    }
+    case ParamType::WeightedComponents: {
+      const std::string shape = "{\"weight\": w, \"" + spec.component_kind + "\": {...}}";
+      if (!v.is_array() || v.empty()) fail(path, "must be a non-empty list of " + shape + " (got " + v.dump() + ")");
+      Json out = Json::array();
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::string at = path + "[" + std::to_string(i) + "]";
+        const Json& item = v[i];
+        if (!item.is_object()) fail(at, "must be " + shape + " (got " + item.dump() + ")");
+        for (auto it = item.begin(); it != item.end(); ++it)
+          if (it.key() != "weight" && it.key() != spec.component_kind)
+            fail(at + "." + it.key(), "unknown key; valid: weight, " + spec.component_kind);
+        if (!item.contains(spec.component_kind)) fail(at + "." + spec.component_kind, "missing");
+        Json weight = item.contains("weight") ? item["weight"] : Json(1.0);
+        if (!weight.is_number() || !std::isfinite(weight.get<double>()))
+          fail(at + ".weight", "must be a finite number (got " + weight.dump() + ")");
+        out.push_back(Json{{"weight", weight.get<double>()},
+                           {spec.component_kind, registry.resolve_node(spec.component_kind, item[spec.component_kind],
+                                                                       at + "." + spec.component_kind)}});
+      }
+      return out;
+    }
   }
   fail(path, "unsupported parameter type");
 }
@@ -139,6 +178,31 @@ ParamSpec ParamSpec::component(std::string name, std::string kind, Json def, std
   s.description = std::move(description);
   return s;
 }
+ParamSpec ParamSpec::number_or_list(std::string name, Json def, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::NumberOrList;
+  s.default_value = std::move(def);
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec ParamSpec::component_list(std::string name, std::string kind, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::ComponentList;
+  s.component_kind = std::move(kind);
+  s.default_value = Json::array();
+  s.description = std::move(description);
+  return s;
+}
+ParamSpec ParamSpec::weighted_components(std::string name, std::string kind, std::string description) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::WeightedComponents;
+  s.component_kind = std::move(kind);
+  s.description = std::move(description);
+  return s;
+}
 ParamSpec& ParamSpec::optional() {
   default_value = nullptr;
   return *this;
@@ -180,6 +244,12 @@ std::string ParamSpec::type_name() const {
       return "number list";
     case ParamType::Component:
       return component_kind;
+    case ParamType::NumberOrList:
+      return "number or number list";
+    case ParamType::ComponentList:
+      return "list of " + component_kind;
+    case ParamType::WeightedComponents:
+      return "list of {weight, " + component_kind + "}";
   }
   return "?";
 }

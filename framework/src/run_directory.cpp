@@ -156,10 +156,17 @@ std::vector<LossRow> RunDirectory::read_loss() const {
 }
 
 template <class T>
-void RunDirectory::write_checkpoint(std::int64_t step, const LabeledCloud<T>& state,
-                                    const std::vector<double>& solver_state) {
-  CheckpointStore(dir_).write(step, {{"state", npy::encode(state.points.data(), {state.rows(), state.dim})},
-                                     {"solver", npy::encode(solver_state.data(), {solver_state.size()})}});
+void RunDirectory::write_checkpoint(std::int64_t step, const LabeledCloud<T>& state, const SolverState& solver,
+                                    const std::vector<std::vector<double>>& callbacks) {
+  std::vector<CheckpointArray> arrays{{"state", npy::encode(state.points.data(), {state.rows(), state.dim})}};
+  for (const auto& [name, buffer] : solver.buffers)
+    arrays.push_back({"solver_" + name, npy::encode(buffer.data(), {buffer.size()})});
+  for (std::size_t i = 0; i < callbacks.size(); ++i)
+    if (!callbacks[i].empty())
+      arrays.push_back({"callback_" + std::to_string(i), npy::encode(callbacks[i].data(), {callbacks[i].size()})});
+  Json scalars = Json::object();
+  for (const auto& [name, value] : solver.scalars) scalars[name] = value;
+  CheckpointStore(dir_).write(step, arrays, Json{{"solver_scalars", scalars}});
 }
 
 LoadedCheckpoint RunDirectory::load_checkpoint(std::size_t state_values) const {
@@ -174,7 +181,9 @@ template void RunDirectory::write_array(const std::string&, const std::vector<do
                                         const std::vector<std::size_t>&) const;
 template void RunDirectory::write_array(const std::string&, const std::vector<std::int64_t>&,
                                         const std::vector<std::size_t>&) const;
-template void RunDirectory::write_checkpoint(std::int64_t, const LabeledCloud<float>&, const std::vector<double>&);
-template void RunDirectory::write_checkpoint(std::int64_t, const LabeledCloud<double>&, const std::vector<double>&);
+template void RunDirectory::write_checkpoint(std::int64_t, const LabeledCloud<float>&, const SolverState&,
+                                             const std::vector<std::vector<double>>&);
+template void RunDirectory::write_checkpoint(std::int64_t, const LabeledCloud<double>&, const SolverState&,
+                                             const std::vector<std::vector<double>>&);
 
 }  // namespace wow

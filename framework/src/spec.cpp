@@ -93,6 +93,8 @@ ParamSchema spec_schema() {
                            "Sliced projections: backend, count, estimator"),
       ParamSpec::component("solver", "solver", Json{{"type", "momentum"}, {"params", Json::object()}},
                            "The time discretisation"),
+      ParamSpec::component_list("callbacks", "callback",
+                                "Callbacks watching the run: metrics, early stopping (called in this order)"),
   };
 }
 

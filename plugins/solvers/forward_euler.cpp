@@ -1,4 +1,4 @@
-// Forward Euler: x <- x - tau * g.
+// Forward Euler: x <- x - tau * v.
 #include "wow/plugin_api.hpp"
 #include "wow/solver_base.hpp"
 
@@ -8,9 +8,9 @@ class ForwardEuler final : public wow::TypedSolver<ForwardEuler> {
  public:
   explicit ForwardEuler(const wow::Params& p) : TypedSolver(p), tau_(p.number("step_size")) {}
   template <class T>
-  void apply(std::span<T> x, std::span<const T> g, std::vector<T>& /*state*/) {
+  void apply(std::span<T> x, std::span<const T> v, const wow::VelocityOracle<T>& /*oracle*/) {
     const T tau = static_cast<T>(tau_);
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] -= tau * g[i];
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] -= tau * v[i];
   }
 
  private:
@@ -21,6 +21,6 @@ class ForwardEuler final : public wow::TypedSolver<ForwardEuler> {
 
 WOW_PLUGIN(registry) {
   registry.add<wow::Solver>(
-      "forward_euler", "Explicit Euler: x <- x - tau * g", ForwardEuler::common_params(),
+      "forward_euler", "Explicit Euler: x <- x - tau * v", ForwardEuler::common_params(),
       [](const wow::Params& p, const wow::Registry&) { return std::make_unique<ForwardEuler>(p); });
 }

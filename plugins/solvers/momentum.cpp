@@ -1,4 +1,4 @@
-// Heavy-ball momentum: v <- g + m * v; x <- x - tau * v (m = 0 is forward Euler).
+// Heavy-ball momentum: u <- v + m * u; x <- x - tau * u (m = 0 is forward Euler). State: buffer "momentum" (u).
 #include "wow/plugin_api.hpp"
 #include "wow/solver_base.hpp"
 
@@ -9,12 +9,13 @@ class Momentum final : public wow::TypedSolver<Momentum> {
   explicit Momentum(const wow::Params& p)
       : TypedSolver(p), tau_(p.number("step_size")), momentum_(p.number("momentum")) {}
   template <class T>
-  void apply(std::span<T> x, std::span<const T> g, std::vector<T>& v) {
+  void apply(std::span<T> x, std::span<const T> v, const wow::VelocityOracle<T>& /*oracle*/) {
     const T tau = static_cast<T>(tau_);
     const T m = static_cast<T>(momentum_);
+    std::vector<T>& u = buffer<T>("momentum");
     for (std::size_t i = 0; i < x.size(); ++i) {
-      v[i] = g[i] + m * v[i];
-      x[i] -= tau * v[i];
+      u[i] = v[i] + m * u[i];
+      x[i] -= tau * u[i];
     }
   }
 
@@ -27,6 +28,6 @@ class Momentum final : public wow::TypedSolver<Momentum> {
 WOW_PLUGIN(registry) {
   auto params = Momentum::common_params();
   params.push_back(wow::ParamSpec::number("momentum", 0.0, "Momentum m").at_least(0).less_than(1));
-  registry.add<wow::Solver>("momentum", "Heavy ball: v <- g + m v; x <- x - tau v", params,
+  registry.add<wow::Solver>("momentum", "Heavy ball: u <- v + m u; x <- x - tau u", params,
                             [](const wow::Params& p, const wow::Registry&) { return std::make_unique<Momentum>(p); });
 }

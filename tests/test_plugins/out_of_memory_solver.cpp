@@ -12,7 +12,7 @@ class OutOfMemoryAfter final : public wow::TypedSolver<OutOfMemoryAfter> {
   explicit OutOfMemoryAfter(const wow::Params& p)
       : TypedSolver(p), tau_(p.number("step_size")), after_(p.integer("after")) {}
   template <class T>
-  void apply(std::span<T> x, std::span<const T> g, std::vector<T>& /*state*/) {
+  void apply(std::span<T> x, std::span<const T> g, const wow::VelocityOracle<T>& /*oracle*/) {
     if (done_++ >= after_) throw std::bad_alloc();
     for (std::size_t i = 0; i < x.size(); ++i) x[i] -= static_cast<T>(tau_) * g[i];
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "wow/npy.hpp"
+#include "wow/params.hpp"
 
 namespace wow {
 
@@ -23,6 +24,7 @@ struct LoadedCheckpoint {
   std::map<std::string, npy::Array> arrays;  // by role
   std::vector<std::string> skipped;          // newer checkpoints not used, each with the reason
   bool any_record = false;                   // whether any checkpoint record was found at all
+  Json extra = Json::object();               // the record's "extra" (e.g. solver scalars)
 };
 
 class CheckpointStore {
@@ -31,7 +33,7 @@ class CheckpointStore {
 
   // Writes the arrays, then the record, then checkpoint.json; then removes every checkpoint but this one and the
   // newest older one. Throws IoError.
-  void write(std::int64_t step, const std::vector<CheckpointArray>& arrays) const;
+  void write(std::int64_t step, const std::vector<CheckpointArray>& arrays, const Json& extra = Json::object()) const;
 
   // The newest checkpoint whose record parses, whose files exist with the recorded size and CRC-32 and parse as
   // .npy, and whose arrays have the expected number of values (role -> count; roles not listed are not checked).

@@ -3,7 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,17 +39,55 @@ struct FunctionalValue {
   std::vector<double> source_weights, target_weights;
 };
 
-// An objective over the pairwise SW matrix (e.g. 1/2 MMD^2 with an SW kernel).
+// The flow state a functional's particle part sees: the source particles (x, in class blocks of `layout`), the
+// step's target (after any batching), and the step's randomness.
+template <class T>
+struct ParticleState {
+  std::span<const T> x;
+  const ClassLayout& layout;
+  std::span<const T> target;
+  const ClassLayout& target_layout;
+  std::size_t dim;
+  std::uint64_t seed, step;
+};
+
+// An objective over labeled datasets: F = F_sliced(pairwise SW matrix) + F_particles(x). The sliced part runs on the
+// shared sliced engine (one projection, sort and pull-back for every term); the particle part sees the points.
 class Functional {
  public:
   virtual ~Functional() = default;
+  // p of the sliced part (2 for SW_2^2, 1 for SW_1), or 0 when the functional has no sliced part.
   [[nodiscard]] virtual int sw_power() const = 0;
   // Checked once before a run: throws InputError when the functional cannot work with these class counts.
   virtual void prepare(std::size_t source_classes, std::size_t target_classes) = 0;
-  [[nodiscard]] virtual FunctionalValue evaluate(const PairwiseSW& pairwise) const = 0;
+  // The sliced part: value and slopes over the pairwise SW matrix (only called when sw_power() > 0).
+  [[nodiscard]] virtual FunctionalValue evaluate(const PairwiseSW& pairwise) const {
+    FunctionalValue out;
+    out.slope.assign(pairwise.sw.size(), 0.0);
+    return out;
+  }
+  // The particle part: returns its value and ADDS its WoW velocity (n_c / w_c) dF/dx_i to `velocity`.
+  virtual double add_particle_velocity(const ParticleState<float>& /*state*/, std::span<float> /*velocity*/) const {
+    return 0.0;
+  }
+  virtual double add_particle_velocity(const ParticleState<double>& /*state*/, std::span<double> /*velocity*/) const {
+    return 0.0;
+  }
 };
 
-// The update rule of a flow. The velocity g is the WoW gradient; a solver may keep state (e.g. momentum).
+// The WoW velocity at points of a solver's choosing, with the current step's directions and target batch; returns F
+// there. `velocity` has the size of x.
+template <class T>
+using VelocityOracle = std::function<double(std::span<const T> x, std::span<T> velocity)>;
+
+// What a solver carries from one step to the next, checkpointed exactly (float buffers widen to double exactly).
+struct SolverState {
+  std::map<std::string, std::vector<double>> buffers;  // each the size of x
+  std::map<std::string, double> scalars;               // e.g. Adam's step count
+};
+
+// The update rule of a flow. A step receives the WoW velocity at x_k (F(x_k) is already logged) and may ask the
+// oracle for the velocity at other points (Heun, extragradient, line searches).
 class Solver {
  public:
   virtual ~Solver() = default;
@@ -55,11 +95,66 @@ class Solver {
   // Target images per class drawn each step (0: all).
   [[nodiscard]] virtual std::int64_t target_batch() const = 0;
   virtual void reset(std::size_t state_size) = 0;
-  virtual void update(std::span<float> x, std::span<const float> velocity) = 0;
-  virtual void update(std::span<double> x, std::span<const double> velocity) = 0;
-  // Internal state for checkpoints (exact: float state round-trips through double).
-  [[nodiscard]] virtual std::vector<double> save_state() const = 0;
-  virtual void load_state(const std::vector<double>& state) = 0;
+  // x_k -> x_{k+1} in place.
+  virtual void step(std::span<float> x, std::span<const float> velocity, const VelocityOracle<float>& oracle) = 0;
+  virtual void step(std::span<double> x, std::span<const double> velocity, const VelocityOracle<double>& oracle) = 0;
+  [[nodiscard]] virtual SolverState save_state() const = 0;
+  virtual void load_state(const SolverState& state) = 0;
+
+  // One step for solvers that need no second velocity (tests, benchmarks): calling the oracle throws.
+  template <class T>
+  void update(std::span<T> x, std::span<const T> velocity) {
+    step(x, velocity, [](std::span<const T>, std::span<T>) -> double {
+      throw std::logic_error("this solver needs a velocity oracle: drive it with step()");
+    });
+  }
+};
+
+// ---- callbacks ----
+
+// What a callback sees after a step (read-only). `step` counts steps done, so the state is x_step; `loss` is
+// F(x_{step-1}) as logged (NaN at on_start). `metrics` holds the values reported at this step by the callbacks
+// listed before this one (and "loss").
+struct FlowView {
+  std::int64_t step = 0, steps = 0;
+  double loss = 0.0;
+  std::uint64_t seed = 0;
+  const ClassLayout* layout = nullptr;
+  std::size_t dim = 0;
+  std::span<const float> x_f32;  // the state, in the run's precision: exactly one of the two is non-empty
+  std::span<const double> x_f64;
+  const LabeledCloud<double>* source = nullptr;  // x_0
+  const LabeledCloud<double>* target = nullptr;  // the whole target
+  const std::map<std::string, double>* metrics = nullptr;
+  // The state as doubles, in class blocks of `layout`.
+  [[nodiscard]] std::vector<double> x() const {
+    return x_f32.empty() ? std::vector<double>(x_f64.begin(), x_f64.end())
+                         : std::vector<double>(x_f32.begin(), x_f32.end());
+  }
+};
+
+// Where callbacks report named scalars: metrics.csv rows (step, name, value) and one PNG per metric.
+class MetricSink {
+ public:
+  virtual ~MetricSink() = default;
+  virtual void report(const std::string& name, double value) = 0;
+};
+
+enum class CallbackAction { Continue, Stop };
+
+// Watches a run (after ensmallen's callbacks and Ceres' IterationCallback). Hooks run on the run's thread.
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  // Once, when a flow starts at step 0 (not again when a run resumes: load_state restores the callback then).
+  virtual void on_start(const FlowView& /*view*/, MetricSink& /*sink*/) {}
+  // After every step; Stop ends the run as complete at this step.
+  virtual CallbackAction on_step(const FlowView& /*view*/, MetricSink& /*sink*/) { return CallbackAction::Continue; }
+  // Once, at the end of a complete run (also one stopped by a callback).
+  virtual void on_end(const FlowView& /*view*/, MetricSink& /*sink*/) {}
+  // State kept across a resume, checkpointed with the flow (exactly: doubles).
+  [[nodiscard]] virtual std::vector<double> save_state() const { return {}; }
+  virtual void load_state(const std::vector<double>& /*state*/) {}
 };
 
 // Where a labeled dataset comes from.

@@ -26,6 +26,15 @@ double exact_w2_squared(const double* x, std::size_t n, const double* y, std::si
 double sliced_w2(const double* x, std::size_t n, const double* y, std::size_t m, std::size_t d,
                  const std::vector<double>& directions);
 
+// The fixed unit directions of the evaluators (labels.json, sw_to_target): count x dim, row-major, drawn from a
+// stream that does not depend on the run's seed, so numbers compare across runs.
+std::vector<double> evaluator_directions(std::size_t count, std::size_t dim);
+
+// SW_2^2 between every class of `a` and every class of `b` over `directions` (count x d, unit rows), exact 1-D W_2^2
+// per direction for any class sizes: C x M, row-major. Each class is projected once (one GEMM).
+std::vector<double> class_sliced_w2_squared(const LabeledCloud<double>& a, const LabeledCloud<double>& b,
+                                            const std::vector<double>& directions);
+
 struct LabelMatching {
   std::vector<std::size_t> assignment;  // target class for each source class
   std::vector<double> cost;             // C x M: W_2^2 between source class i and target class j

@@ -16,9 +16,12 @@ enum class ParamType {
   Integer,  // whole number
   Boolean,
   String,
-  Choice,      // one of `choices`
-  NumberList,  // list of finite reals
-  Component,   // a nested {"type", "params"} node of kind `component_kind`
+  Choice,              // one of `choices`
+  NumberList,          // list of finite reals
+  Component,           // a nested {"type", "params"} node of kind `component_kind`
+  NumberOrList,        // a finite real, or a list of them (e.g. a centre broadcast to every coordinate)
+  ComponentList,       // a list of {"type", "params"} nodes of kind `component_kind`
+  WeightedComponents,  // a list of {"weight": w, "<component_kind>": node} (e.g. sum's terms)
 };
 
 struct ParamSpec {
@@ -39,6 +42,9 @@ struct ParamSpec {
   static ParamSpec choice(std::string name, std::string def, std::vector<std::string> choices, std::string description);
   static ParamSpec number_list(std::string name, std::string description);
   static ParamSpec component(std::string name, std::string kind, Json def, std::string description);
+  static ParamSpec number_or_list(std::string name, Json def, std::string description);
+  static ParamSpec component_list(std::string name, std::string kind, std::string description);  // default []
+  static ParamSpec weighted_components(std::string name, std::string kind, std::string description);
   ParamSpec& optional();  // no default: absent unless given
   ParamSpec& greater_than(double v);
   ParamSpec& at_least(double v);

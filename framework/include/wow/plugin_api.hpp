@@ -7,7 +7,7 @@
 #include "wow/params.hpp"
 #include "wow/registry.hpp"
 
-#define WOW_PLUGIN_API_VERSION 1
+#define WOW_PLUGIN_API_VERSION 2
 
 // registry_name is a parameter name in the expansion, so it cannot be parenthesised.
 // NOLINTBEGIN(bugprone-macro-parentheses)

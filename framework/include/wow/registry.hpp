@@ -16,6 +16,7 @@ class Functional;
 class Solver;
 class Dataset;
 class ProjectionBackend;
+class Callback;
 
 // The component kinds, as they appear in `wow plugins` and in error messages.
 template <class Interface>
@@ -39,6 +40,10 @@ struct KindName<Dataset> {
 template <>
 struct KindName<ProjectionBackend> {
   static constexpr const char* value = "projections";
+};
+template <>
+struct KindName<Callback> {
+  static constexpr const char* value = "callback";
 };
 
 struct ComponentInfo {
@@ -99,7 +104,7 @@ class Registry {
   std::string current_origin_ = "built-in";
   std::tuple<std::map<std::string, Factory<Kernel>>, std::map<std::string, Factory<Functional>>,
              std::map<std::string, Factory<Solver>>, std::map<std::string, Factory<Dataset>>,
-             std::map<std::string, Factory<ProjectionBackend>>>
+             std::map<std::string, Factory<ProjectionBackend>>, std::map<std::string, Factory<Callback>>>
       factories_;
 };
 

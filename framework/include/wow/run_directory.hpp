@@ -8,6 +8,7 @@
 
 #include "wow/checkpoint.hpp"
 #include "wow/cloud.hpp"
+#include "wow/interfaces.hpp"
 #include "wow/params.hpp"
 #include "wow/run_lock.hpp"
 
@@ -51,9 +52,11 @@ class RunDirectory {
   [[nodiscard]] const std::vector<LossRow>& loss() const { return loss_; }
   [[nodiscard]] std::vector<LossRow> read_loss() const;
 
-  // Checkpoint (checkpoint.hpp): the state and solver arrays with a record of their sizes and checksums.
+  // Checkpoint (checkpoint.hpp): arrays "state", "solver_<buffer>" and "callback_<i>" (non-empty states), the
+  // solver's scalars in the record, with sizes and checksums.
   template <class T>
-  void write_checkpoint(std::int64_t step, const LabeledCloud<T>& state, const std::vector<double>& solver_state);
+  void write_checkpoint(std::int64_t step, const LabeledCloud<T>& state, const SolverState& solver,
+                        const std::vector<std::vector<double>>& callbacks);
   // The newest checkpoint whose files all check out; its "state" must hold `state_values` values.
   [[nodiscard]] LoadedCheckpoint load_checkpoint(std::size_t state_values) const;
 
