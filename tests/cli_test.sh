@@ -495,6 +495,20 @@ case_external_plugin() {
   "$WOW" run "$SPEC" --plugin-dir "$TMP/plugins" --set solver.params.steps=5 --out "$TMP/c" --quiet \
     --set 'functional.params.kernel={"type":"cauchy_sw","params":{"h":0.1}}' || fail "run with cauchy_sw failed"
   [[ -f $TMP/c/final.npy ]] || fail "no final.npy with the external kernel"
+  # The solver, functional and callback examples of docs/plugins.md, each built the same way and run on the rings.
+  local ex
+  for ex in extragradient_solver:extragradient quartic_functional:quartic spread_callback:spread; do
+    cmake -S "$SRC/docs/examples/${ex%%:*}" -B "$TMP/${ex%%:*}" -DWoWFlow_DIR="$build_dir" >>"$TMP/ext.log" 2>&1 &&
+      cmake --build "$TMP/${ex%%:*}" >>"$TMP/ext.log" 2>&1 || fail "building ${ex%%:*} failed: $(tail -5 "$TMP/ext.log")"
+    cp "$TMP/${ex%%:*}/${ex##*:}.so" "$TMP/plugins/"
+  done
+  "$WOW" run "$SPEC" --plugin-dir "$TMP/plugins" --set solver.type=extragradient \
+    --set 'solver.params={"step_size": 0.1, "steps": 20}' \
+    --set 'functional={"type": "sum", "params": {"terms": [{"weight": 1, "functional": {"type": "mmd", "params": {}}},
+      {"weight": 0.1, "functional": {"type": "quartic"}}]}}' \
+    --set 'callbacks=[{"type": "spread", "params": {"every": 5}}]' --set output.pictures=false \
+    --out "$TMP/all" --quiet || fail "run with the example solver, functional and callback failed"
+  [[ $(grep -c ',spread,' "$TMP/all/metrics.csv") == 4 ]] || fail "spread metric rows: $(cat "$TMP/all/metrics.csv")"
 }
 
 case_rings_acceptance() {
@@ -810,13 +824,111 @@ case_kill_resume_20() {
   ! grep -q "^error" "$TMP/resume.err" || fail "a resume reported an error: $(grep '^error' "$TMP/resume.err")"
 }
 
+# ---- issue 10: callbacks and metrics, functionals over particles, solvers with a velocity oracle ----
+
+case_callbacks_metrics() {
+  # sw_to_target every 50 steps writes metrics.csv (step,name,value) and one PNG per metric.
+  "$WOW" run "$SPEC" --set 'callbacks=[{"type": "sw_to_target", "params": {"every": 50}}]' --out "$TMP/m" --quiet ||
+    fail "run with sw_to_target failed"
+  [[ $(head -1 "$TMP/m/metrics.csv") == "step,name,value" ]] || fail "metrics.csv header: $(head -1 "$TMP/m/metrics.csv")"
+  "$PYTHON" - "$TMP/m/metrics.csv" <<'PY' || fail "metrics.csv content"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+steps = sorted({int(r["step"]) for r in rows if r["name"] == "sw2_mean"})
+assert steps == list(range(0, 501, 50)) + [501], steps
+names = {r["name"] for r in rows}
+assert names == {"sw2_class_0", "sw2_class_1", "sw2_class_2", "sw2_mean"}, names
+mean = {int(r["step"]): float(r["value"]) for r in rows if r["name"] == "sw2_mean"}
+assert mean[501] < 0.1 * mean[0], mean  # the flow brings each class close to its ring
+PY
+  for png in metric_sw2_mean.png metric_sw2_class_0.png; do is_png "$TMP/m/$png" || fail "missing $png"; done
+  # No callbacks: metrics.csv holds the header only.
+  "$WOW" run "$SPEC" --set solver.params.steps=3 --set output.pictures=false --out "$TMP/n" --quiet || fail "plain run"
+  [[ $(cat "$TMP/n/metrics.csv") == "step,name,value" ]] || fail "metrics.csv without callbacks: $(cat "$TMP/n/metrics.csv")"
+}
+
+case_early_stop() {
+  # early_stop on a metric ends the run as complete at the step it decides, with final.npy and a message.
+  "$WOW" run "$SPEC" --set 'callbacks=[{"type": "sw_to_target", "params": {"every": 25}},
+    {"type": "early_stop", "params": {"metric": "sw2_mean", "patience": 2, "min_delta": 0.01}}]' \
+    --set output.pictures=false --out "$TMP/e" --quiet 2>"$TMP/stderr" || fail "early-stopped run failed"
+  local step
+  step=$(json_get "$TMP/e/status.json" 'j["step"]')
+  [[ $step -lt 501 && $(json_get "$TMP/e/status.json" 'j["status"], j["stopped_by"]') == "complete early_stop" ]] ||
+    fail "status.json: $(cat "$TMP/e/status.json")"
+  [[ -f $TMP/e/final.npy && -f $TMP/e/snapshots/$(printf 'step_%06d.npy' "$step") ]] || fail "final state not written"
+  grep -q "early_stop: sw2_mean has not improved" "$TMP/stderr" || fail "no message: $(cat "$TMP/stderr")"
+  # Loss-based, with mode max on a decreasing loss: stops after `patience` steps.
+  "$WOW" run "$SPEC" --set 'callbacks=[{"type": "early_stop", "params": {"patience": 5, "mode": "max"}}]' \
+    --set output.pictures=false --out "$TMP/e2" --quiet 2>/dev/null || fail "loss early stop failed"
+  [[ $(json_get "$TMP/e2/status.json" 'j["step"]') == 6 ]] || fail "mode max on the loss: $(cat "$TMP/e2/status.json")"
+}
+
+case_callbacks_resume_bit_identical() {
+  # Adam (buffers m, s and step count t), sw_to_target and early_stop state are checkpointed: SIGKILLs at random
+  # moments and resumes end with final.npy and metrics.csv identical to an uninterrupted run's.
+  local args=(--set solver.type=adam --set 'solver.params={"step_size": 0.01, "steps": 1200}'
+    --set 'callbacks=[{"type": "sw_to_target", "params": {"every": 40}},
+      {"type": "early_stop", "params": {"metric": "loss", "patience": 100000}}]'
+    --set output.checkpoint_every=30 --set output.pictures=false --set output.label_matching=false --quiet)
+  "$WOW" run "$SPEC" "${args[@]}" --out "$TMP/full" || fail "uninterrupted run failed"
+  "$WOW" run "$SPEC" "${args[@]}" --out "$TMP/k" &
+  local pid=$!
+  for _ in $(seq 500); do [[ -f $TMP/k/resolved_spec.json ]] && break; sleep 0.01; done
+  sleep "0.$((RANDOM % 5))"
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  for _ in 1 2 3 4; do
+    "$WOW" run --resume "$TMP/k" --quiet 2>/dev/null &
+    pid=$!
+    sleep "0.$((RANDOM % 6))"
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  "$WOW" run --resume "$TMP/k" --quiet 2>"$TMP/stderr" || fail "last resume failed: $(cat "$TMP/stderr")"
+  cmp "$TMP/full/final.npy" "$TMP/k/final.npy" || fail "final.npy differs from the uninterrupted run"
+  cmp "$TMP/full/metrics.csv" "$TMP/k/metrics.csv" || fail "metrics.csv differs from the uninterrupted run"
+  [[ $(cut -d, -f1-2 "$TMP/full/loss.csv") == "$(cut -d, -f1-2 "$TMP/k/loss.csv")" ]] || fail "loss.csv differs"
+  ls "$TMP/k/checkpoint" | grep -q "solver_m_" || fail "adam's buffers are not in the checkpoint"
+}
+
+case_particle_functionals_and_solvers() {
+  # potential alone with forward Euler: x_k = (1 - tau)^k x_0 exactly as the closed form (float64); heun and sum run.
+  "$WOW" run "$SPEC" --set precision=float64 --set 'functional={"type": "potential", "params": {"center": 0}}' \
+    --set solver.type=forward_euler --set 'solver.params={"step_size": 0.1, "steps": 10}' \
+    --set output.pictures=false --out "$TMP/p" --quiet || fail "potential run failed"
+  "$PYTHON" - "$TMP/p" <<'PY' || fail "potential flow is not (1 - tau)^k x_0"
+import sys, numpy as np
+d = sys.argv[1]
+x0, x10 = np.load(d + "/snapshots/step_000000.npy"), np.load(d + "/final.npy")
+assert np.allclose(x10, 0.9 ** 10 * x0, rtol=1e-12, atol=1e-15), abs(x10 - 0.9 ** 10 * x0).max()
+PY
+  "$WOW" run "$SPEC" --set solver.type=heun --set 'solver.params={"step_size": 0.1, "steps": 40}' \
+    --set 'functional={"type": "sum", "params": {"terms": [{"weight": 1, "functional": {"type": "mmd", "params": {}}},
+      {"weight": 0.001, "functional": {"type": "interaction", "params": {"kernel_width": 0.05}}}]}}' \
+    --set output.pictures=false --out "$TMP/h" --quiet || fail "heun + sum run failed"
+  [[ $(wc -l <"$TMP/h/loss.csv") == 41 ]] || fail "heun: loss.csv should keep one row per step"
+  # Bad parameters of every new kind name their dotted path (exit 2, nothing written).
+  expect_bad_input "$TMP/b1" run "$SPEC" --set 'callbacks=[{"type": "early_stop", "params": {"patience": 0}}]' --out "$TMP/b1"
+  contains "$MSG" "callbacks[0].params.patience"
+  expect_bad_input "$TMP/b2" run "$SPEC" --set 'callbacks=[{"type": "no_such_callback"}]' --out "$TMP/b2"
+  contains "$MSG" "sw_to_target"
+  expect_bad_input "$TMP/b3" run "$SPEC" --set 'functional={"type": "potential", "params": {"center": [1, 2, 3]}}' --out "$TMP/b3"
+  contains "$MSG" "functional.params.center"
+  expect_bad_input "$TMP/b4" run "$SPEC" --set 'functional={"type": "sum", "params": {"terms": [{"weight": "x", "functional": {"type": "potential"}}]}}' --out "$TMP/b4"
+  contains "$MSG" "functional.params.terms[0].weight"
+  expect_bad_input "$TMP/b5" run "$SPEC" --set 'solver={"type": "adam", "params": {"beta2": 1.5}}' --out "$TMP/b5"
+  contains "$MSG" "solver.params.beta2"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
   target_batch float32_overflowing_data quiet_many_threads external_plugin
   rings_acceptance image_flow_labels kill_and_resume disk_full unwritable_output
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
-  out_of_memory_mid_run status_command kill_resume_20)
+  out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
+  particle_functionals_and_solvers)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

@@ -42,6 +42,7 @@ Setup build(const Json& spec, const Registry& registry, std::size_t threads) {
     throw InputError("source has dimension " + std::to_string(s.source.dim) + " but target has " +
                      std::to_string(s.target.dim));
   s.functional->prepare(s.source.classes(), s.target.classes());
+  s.functional->prepare_dimension(s.source.dim);
   const auto batch = static_cast<std::size_t>(s.solver->target_batch());
   s.step_target = s.target.layout;
   if (batch > 0) {

@@ -16,6 +16,7 @@ class Potential final : public wow::Functional {
 
   [[nodiscard]] int sw_power() const override { return 0; }
   void prepare(std::size_t /*source_classes*/, std::size_t /*target_classes*/) override {}
+  void prepare_dimension(std::size_t dim) override { (void)center(dim); }
 
   double add_particle_velocity(const wow::ParticleState<float>& s, std::span<float> v) const override {
     return add(s, v);

@@ -34,6 +34,9 @@ class Sum final : public wow::Functional {
   void prepare(std::size_t source_classes, std::size_t target_classes) override {
     for (auto& t : terms_) t.functional->prepare(source_classes, target_classes);
   }
+  void prepare_dimension(std::size_t dim) override {
+    for (auto& t : terms_) t.functional->prepare_dimension(dim);
+  }
 
   [[nodiscard]] wow::FunctionalValue evaluate(const wow::PairwiseSW& pairwise) const override {
     wow::FunctionalValue out;

@@ -60,6 +60,8 @@ class Functional {
   [[nodiscard]] virtual int sw_power() const = 0;
   // Checked once before a run: throws InputError when the functional cannot work with these class counts.
   virtual void prepare(std::size_t source_classes, std::size_t target_classes) = 0;
+  // Checked once before a run, after prepare: throws InputError when the functional cannot work in dimension `dim`.
+  virtual void prepare_dimension(std::size_t /*dim*/) {}
   // The sliced part: value and slopes over the pairwise SW matrix (only called when sw_power() > 0).
   [[nodiscard]] virtual FunctionalValue evaluate(const PairwiseSW& pairwise) const {
     FunctionalValue out;

@@ -1,0 +1,157 @@
+// Functionals over particles (potential, interaction, sum) and solvers that call the velocity oracle (heun, adam):
+// velocities against central finite differences of F, and closed-form flows on the potential.
+#include <cmath>
+
+#include "helpers.hpp"
+#include "wow/flow_objective.hpp"
+
+using wowtest::Json;
+
+namespace {
+
+std::unique_ptr<wow::Functional> make_functional(const Json& node_in, std::size_t c, std::size_t m) {
+  const Json node = wowtest::registry().resolve_node("functional", node_in, "functional");
+  auto f = wowtest::registry().create<wow::Functional>(node, "functional");
+  f->prepare(c, m);
+  return f;
+}
+
+// F(x) through the same objective the runner uses (fixed seed and step: the same directions each call).
+double value_at(wow::FlowObjective<double>& objective, const std::vector<double>& x, const std::vector<double>& y) {
+  std::vector<double> v(x.size());
+  return objective.evaluate(x.data(), y.data(), 7, 3, v.data());
+}
+
+// The WoW velocity is (n_c / w_c) dF/dx_i with class weights 1/C: compare with central differences of F.
+void check_velocity_by_finite_differences(const Json& functional_node) {
+  const auto source = wowtest::random_cloud({6, 6}, 3, 11, 0.5);
+  const auto target = wowtest::random_cloud({6, 6}, 3, 12, 0.5);
+  auto functional = make_functional(functional_node, 2, 2);
+  auto backend = wowtest::make_backend("serial", 32, "sorted");
+  wow::FlowObjective<double> objective(source.layout, target.layout, 3, *functional, *backend);
+  std::vector<double> x = source.points, v(x.size());
+  objective.evaluate(x.data(), target.points.data(), 7, 3, v.data());
+  const double h = 1e-6;
+  for (std::size_t i = 0; i < x.size(); i += 5) {
+    std::vector<double> plus = x, minus = x;
+    plus[i] += h;
+    minus[i] -= h;
+    const double dfdx =
+        (value_at(objective, plus, target.points) - value_at(objective, minus, target.points)) / (2 * h);
+    const double wow_velocity = dfdx * 6.0 * 2.0;  // n_c / w_c = 6 / (1/2)
+    INFO(functional_node.dump() << " coordinate " << i);
+    CHECK(v[i] == Approx(wow_velocity).margin(1e-6).epsilon(1e-5));
+  }
+}
+
+// Runs `steps` steps of `solver` on F = potential (center 0) from x0 in float64; returns the state.
+std::vector<double> flow_potential(wow::Solver& solver, std::vector<double> x, int steps) {
+  const auto layout = wow::ClassLayout::uniform(1, x.size());
+  auto functional = make_functional(Json{{"type", "potential"}, {"params", Json::object()}}, 1, 1);
+  auto backend = wowtest::make_backend("serial", 4, "auto");
+  wow::FlowObjective<double> objective(layout, layout, 1, *functional, *backend);
+  std::vector<double> v(x.size());
+  solver.reset(x.size());
+  for (int k = 0; k < steps; ++k) {
+    objective.evaluate(x.data(), x.data(), 0, static_cast<std::uint64_t>(k), v.data());
+    const wow::VelocityOracle<double> oracle = [&](std::span<const double> at, std::span<double> out) {
+      return objective.evaluate(at.data(), at.data(), 0, static_cast<std::uint64_t>(k), out.data());
+    };
+    solver.step(std::span<double>(x), std::span<const double>(v), oracle);
+  }
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("particle functionals: velocities match finite differences", "[functionals]") {
+  check_velocity_by_finite_differences(Json{{"type", "potential"}, {"params", {{"center", {0.5, -1.0, 2.0}}}}});
+  check_velocity_by_finite_differences(Json{{"type", "potential"}, {"params", {{"center", 0.3}, {"weight", 2.5}}}});
+  check_velocity_by_finite_differences(
+      Json{{"type", "interaction"}, {"params", {{"kernel_width", 0.7}, {"weight", 1.5}}}});
+  check_velocity_by_finite_differences(Json::parse(R"({"type": "sum", "params": {"terms": [
+      {"weight": 1.0, "functional": {"type": "mmd", "params": {"kernel": {"type": "gaussian_sw", "params": {"h": 1}}}}},
+      {"weight": 0.5, "functional": {"type": "potential", "params": {"center": 0}}},
+      {"weight": 0.25, "functional": {"type": "interaction", "params": {"kernel_width": 0.5}}}]}})"));
+}
+
+TEST_CASE("particle functionals: values and bad parameters", "[functionals]") {
+  // potential at x = (1, 3) in one class of two 1-D points: 1/2 * mean(1, 9) = 2.5.
+  auto f = make_functional(Json{{"type", "potential"}, {"params", Json::object()}}, 1, 1);
+  const auto layout = wow::ClassLayout::uniform(1, 2);
+  const std::vector<double> x{1.0, 3.0};
+  std::vector<double> v(2, 0.0);
+  const wow::ParticleState<double> state{x, layout, x, layout, 1, 0, 0};
+  CHECK(f->add_particle_velocity(state, v) == Approx(2.5));
+  CHECK(v == std::vector<double>{1.0, 3.0});
+  // A centre of the wrong length names its path.
+  auto wrong = make_functional(Json{{"type", "potential"}, {"params", {{"center", {1.0, 2.0}}}}}, 1, 1);
+  CHECK_THROWS_WITH(wrong->prepare_dimension(3), Catch::Contains("functional.params.center"));
+  CHECK_NOTHROW(wrong->prepare_dimension(2));
+  CHECK_THROWS_WITH(make_functional(Json{{"type", "interaction"}, {"params", {{"kernel_width", 0}}}}, 1, 1),
+                    Catch::Contains("functional.params.kernel_width"));
+  CHECK_THROWS_WITH(make_functional(Json::parse(R"({"type": "sum", "params": {"terms": [{"weight": 1}]}})"), 1, 1),
+                    Catch::Contains("functional.params.terms[0].functional"));
+  CHECK_THROWS_WITH(make_functional(Json::parse(R"({"type": "sum", "params": {"terms": [
+      {"functional": {"type": "mmd", "params": {"kernel": {"type": "laplace_sw", "params": {}}}}},
+      {"functional": {"type": "mmd", "params": {"kernel": {"type": "riesz_sw", "params": {}}}}}]}})"),
+                                    1, 1),
+                    Catch::Contains("share the power"));
+}
+
+TEST_CASE("solvers on the potential follow their closed forms", "[solvers]") {
+  const double tau = 0.1;
+  const std::vector<double> x0{1.0, -2.0, 0.5};
+  const int steps = 10;
+  auto euler = wowtest::make_solver("forward_euler", Json{{"step_size", tau}, {"steps", steps}});
+  auto heun = wowtest::make_solver("heun", Json{{"step_size", tau}, {"steps", steps}});
+  auto momentum = wowtest::make_solver("momentum", Json{{"step_size", tau}, {"momentum", 0.5}, {"steps", steps}});
+  const auto xe = flow_potential(*euler, x0, steps);
+  const auto xh = flow_potential(*heun, x0, steps);
+  const auto xm = flow_potential(*momentum, x0, steps);
+  // Heavy ball on v(x) = x: u_k = x_k + m u_{k-1}, x_{k+1} = x_k - tau u_k, as a scalar recursion.
+  double x = 1.0, u = 0.0;
+  for (int k = 0; k < steps; ++k) {
+    u = x + 0.5 * u;
+    x -= tau * u;
+  }
+  for (std::size_t i = 0; i < x0.size(); ++i) {
+    CHECK(xe[i] == Approx(std::pow(1 - tau, steps) * x0[i]).epsilon(1e-12));
+    CHECK(xh[i] == Approx(std::pow(1 - tau + tau * tau / 2, steps) * x0[i]).epsilon(1e-12));
+    CHECK(xm[i] == Approx(x * x0[i]).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("adam: bias-corrected first step and exact save/restore", "[solvers]") {
+  auto adam = wowtest::make_solver("adam", Json{{"step_size", 0.01}, {"steps", 5}});
+  adam->reset(3);
+  std::vector<float> x{1.0F, 1.0F, 1.0F};
+  const std::vector<float> v{4.0F, -0.5F, 1e-3F};
+  adam->update(std::span<float>(x), std::span<const float>(v));
+  // First step: m^ = v, s^ = v^2, so every coordinate moves by tau * v / (|v| + eps) ~ tau * sign(v).
+  CHECK(x[0] == Approx(0.99F).epsilon(1e-6));
+  CHECK(x[1] == Approx(1.01F).epsilon(1e-6));
+  CHECK(x[2] == Approx(0.99F).epsilon(1e-4));
+  const wow::SolverState saved = adam->save_state();
+  CHECK(saved.scalars.at("t") == 1.0);
+  CHECK(saved.buffers.count("m") == 1);
+  CHECK(saved.buffers.count("s") == 1);
+  auto restored = wowtest::make_solver("adam", Json{{"step_size", 0.01}, {"steps", 5}});
+  restored->reset(3);
+  restored->load_state(saved);
+  std::vector<float> xr = x;
+  for (int k = 0; k < 3; ++k) {
+    adam->update(std::span<float>(x), std::span<const float>(v));
+    restored->update(std::span<float>(xr), std::span<const float>(v));
+  }
+  CHECK(xr == x);
+  CHECK_THROWS_WITH(wowtest::make_solver("adam", Json{{"beta1", 1.0}}), Catch::Contains("solver.params.beta1"));
+}
+
+TEST_CASE("heun needs the oracle; update() says so", "[solvers]") {
+  auto heun = wowtest::make_solver("heun", Json{{"step_size", 0.1}, {"steps", 1}});
+  heun->reset(1);
+  std::vector<double> x{1.0};
+  const std::vector<double> v{1.0};
+  CHECK_THROWS_WITH(heun->update(std::span<double>(x), std::span<const double>(v)), Catch::Contains("oracle"));
+}
