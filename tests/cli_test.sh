@@ -484,25 +484,36 @@ case_quiet_many_threads() {
 }
 
 case_external_plugin() {
-  # docs/examples/cauchy_kernel builds outside the tree against this build and loads like any plugin.
+  # `cmake --install` gives a relocatable package; the four examples of docs/plugins.md (kernel, solver, functional,
+  # callback) build outside the tree against it with find_package(WoWFlow CONFIG REQUIRED), and the installed wow
+  # loads them from --plugin-dir folders (colon-separated) beside its built-in plugins, and runs them on the rings.
   local build_dir
-  build_dir=$(dirname "$WOW")
-  cmake -S "$SRC/docs/examples/cauchy_kernel" -B "$TMP/ext" -DWoWFlow_DIR="$build_dir" >"$TMP/ext.log" 2>&1 ||
-    fail "configuring the example failed: $(tail -5 "$TMP/ext.log")"
-  cmake --build "$TMP/ext" >>"$TMP/ext.log" 2>&1 || fail "building the example failed: $(tail -5 "$TMP/ext.log")"
-  mkdir -p "$TMP/plugins" && cp "$build_dir"/plugins/*.so "$TMP/ext/cauchy_sw.so" "$TMP/plugins/"
-  "$WOW" describe cauchy_sw --plugin-dir "$TMP/plugins" >/dev/null || fail "describe cauchy_sw failed"
-  "$WOW" run "$SPEC" --plugin-dir "$TMP/plugins" --set solver.params.steps=5 --out "$TMP/c" --quiet \
+  build_dir=$(cd "$(dirname "$WOW")" && pwd)
+  cmake --install "$build_dir" --prefix "$TMP/prefix" >"$TMP/install.log" 2>&1 ||
+    { fail "cmake --install failed: $(tail -5 "$TMP/install.log")"; return; }
+  local installed=$TMP/prefix/bin/wow
+  for f in bin/wow lib/libwowcore.so lib/wowflow/plugins/functional_mmd.so include/wow/plugin_api.hpp \
+    include/wow/solver_base.hpp lib/cmake/WoWFlow/WoWFlowConfig.cmake lib/cmake/WoWFlow/WoWFlowConfigVersion.cmake; do
+    [[ -e $TMP/prefix/$f ]] || fail "not installed: $f"
+  done
+  [[ ! -e $TMP/prefix/include/wow/runner.hpp ]] || fail "a private header was installed"
+  ! grep -rq "$build_dir" "$TMP/prefix/lib/cmake" || fail "the installed package names the build tree"
+  contains "$("$installed" --version)" "plugin API 2"
+  # Relocatable: move the prefix before using it.
+  mv "$TMP/prefix" "$TMP/moved"
+  installed=$TMP/moved/bin/wow
+  "$installed" describe riesz_sw >/dev/null || fail "the installed wow does not find its built-in plugins"
+  local ex dirs=""
+  for ex in cauchy_kernel extragradient_solver quartic_functional spread_callback; do
+    cmake -S "$SRC/docs/examples/$ex" -B "$TMP/$ex" -DWoWFlow_DIR="$TMP/moved/lib/cmake/WoWFlow" >>"$TMP/ext.log" 2>&1 &&
+      cmake --build "$TMP/$ex" >>"$TMP/ext.log" 2>&1 || fail "building $ex failed: $(tail -5 "$TMP/ext.log")"
+    dirs=$dirs${dirs:+:}$TMP/$ex
+  done
+  "$installed" describe cauchy_sw --plugin-dir "$dirs" >/dev/null || fail "describe cauchy_sw failed"
+  "$installed" run "$SPEC" --plugin-dir "$dirs" --set solver.params.steps=5 --out "$TMP/c" --quiet \
     --set 'functional.params.kernel={"type":"cauchy_sw","params":{"h":0.1}}' || fail "run with cauchy_sw failed"
   [[ -f $TMP/c/final.npy ]] || fail "no final.npy with the external kernel"
-  # The solver, functional and callback examples of docs/plugins.md, each built the same way and run on the rings.
-  local ex
-  for ex in extragradient_solver:extragradient quartic_functional:quartic spread_callback:spread; do
-    cmake -S "$SRC/docs/examples/${ex%%:*}" -B "$TMP/${ex%%:*}" -DWoWFlow_DIR="$build_dir" >>"$TMP/ext.log" 2>&1 &&
-      cmake --build "$TMP/${ex%%:*}" >>"$TMP/ext.log" 2>&1 || fail "building ${ex%%:*} failed: $(tail -5 "$TMP/ext.log")"
-    cp "$TMP/${ex%%:*}/${ex##*:}.so" "$TMP/plugins/"
-  done
-  "$WOW" run "$SPEC" --plugin-dir "$TMP/plugins" --set solver.type=extragradient \
+  WOW_PLUGIN_PATH="$dirs" "$installed" run "$SPEC" --set solver.type=extragradient \
     --set 'solver.params={"step_size": 0.1, "steps": 20}' \
     --set 'functional={"type": "sum", "params": {"terms": [{"weight": 1, "functional": {"type": "mmd", "params": {}}},
       {"weight": 0.1, "functional": {"type": "quartic"}}]}}' \

@@ -147,7 +147,7 @@ int bench_command(const std::vector<std::string>& args) {
     throw InputError("wow bench: --precision must be float32 or float64");
   PluginSet plugins;  // outlives the registry and every component (their code lives in the libraries)
   Registry registry;
-  plugins.load_directory(default_plugin_dir(vm["plugin-dir"].as<std::string>()), registry);
+  plugins.load_search_path(plugin_search_path(vm["plugin-dir"].as<std::string>()), registry);
   const Json functional_node = registry.resolve_node(
       "functional", Json{{"type", "mmd"}, {"params", {{"kernel", {{"type", vm["kernel"].as<std::string>()}}}}}},
       "functional");

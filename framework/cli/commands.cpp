@@ -34,7 +34,7 @@ po::options_description common_options() {
   po::options_description o("Common options");
   o.add_options()("help,h", "show this help")(
       "plugin-dir", po::value<std::string>()->default_value(""),
-      "plugin directory (default: $WOW_PLUGIN_PATH, else plugins/ beside the wow binary)");
+      "more plugin folders (colon-separated), loaded after the built-in plugins and $WOW_PLUGIN_PATH");
   return o;
 }
 
@@ -42,7 +42,7 @@ po::options_description common_options() {
 struct LoadedPlugins {
   PluginSet plugins;  // declared first so it is destroyed last: factories live in its libraries
   Registry registry;
-  explicit LoadedPlugins(const std::string& dir) { plugins.load_directory(default_plugin_dir(dir), registry); }
+  explicit LoadedPlugins(const std::string& dir) { plugins.load_search_path(plugin_search_path(dir), registry); }
 };
 
 void print_params(const ParamSchema& params, const std::string& indent) {
@@ -70,6 +70,7 @@ void print_usage() {
       "  wow run SPEC.json [--set KEY=VALUE]... [--out DIR] [--threads N] [--force] [--quiet]\n"
       "  wow run --resume RUN_DIR [--set solver.params.steps=N] [--threads N] [--quiet]\n"
       "  wow status RUN_DIR... [--json]\n"
+      "  wow --version\n"
       "  wow plugins [--json]\n"
       "  wow describe TYPE|spec\n"
       "  wow bench [--classes C] [--points n] [--dim d] [--projections L] [--steps K] ...\n\n"

@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "wow/errors.hpp"
+#include "wow/plugin_api.hpp"
 
 int main(int argc, char** argv) {
   // A full disk or a file-size limit must surface as a failed write (exit 4, checkpoint kept), not kill us.
@@ -15,6 +16,10 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     wow::cli::print_usage();
     return args.empty() ? wow::kExitBadInput : wow::kExitOk;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::printf("wow %s (WoWFlow), plugin API %d\n", WOW_VERSION, WOW_PLUGIN_API_VERSION);
+    return wow::kExitOk;
   }
   const std::string verb = args[0];
   args.erase(args.begin());

@@ -57,13 +57,48 @@ void PluginSet::load_directory(const std::string& dir, Registry& registry) {
   for (const auto& entry : fs::directory_iterator(dir, ec))
     if (entry.path().extension() == ".so") paths.push_back(entry.path().string());
   std::sort(paths.begin(), paths.end());
-  for (const auto& p : paths) load(p, registry);
+  for (const auto& p : paths) {
+    const std::string name = fs::path(p).filename().string();
+    const bool seen =
+        std::any_of(files_.begin(), files_.end(), [&](const std::string& f) { return fs::path(f).filename() == name; });
+    if (!seen) load(p, registry);
+  }
 }
 
-std::string default_plugin_dir(const std::string& override_dir) {
-  if (!override_dir.empty()) return override_dir;
-  if (const char* env = std::getenv("WOW_PLUGIN_PATH"); env != nullptr && *env != '\0') return env;
-  return (boost::dll::program_location().parent_path() / "plugins").string();
+void PluginSet::load_search_path(const std::vector<std::string>& dirs, Registry& registry) {
+  for (const auto& dir : dirs) load_directory(dir, registry);
+}
+
+std::vector<std::string> plugin_search_path(const std::string& plugin_dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> dirs;
+  std::vector<fs::path> seen;
+  std::error_code ec;
+  const auto add = [&](const std::string& dir) {
+    if (dir.empty()) return;
+    const fs::path canonical = fs::weakly_canonical(dir, ec);
+    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) return;
+    seen.push_back(canonical);
+    dirs.push_back(dir);
+  };
+  const fs::path exe_dir = boost::dll::program_location().parent_path();
+  for (const fs::path& builtin : {exe_dir / "plugins", exe_dir / ".." / "lib" / "wowflow" / "plugins"}) {
+    if (fs::is_directory(builtin, ec)) {
+      add(builtin.lexically_normal().string());
+      break;
+    }
+  }
+  const auto add_list = [&](const std::string& list) {
+    std::size_t start = 0;
+    while (start <= list.size()) {
+      const std::size_t colon = std::min(list.find(':', start), list.size());
+      add(list.substr(start, colon - start));
+      start = colon + 1;
+    }
+  };
+  if (const char* env = std::getenv("WOW_PLUGIN_PATH"); env != nullptr) add_list(env);
+  add_list(plugin_dir);
+  return dirs;
 }
 
 }  // namespace wow
