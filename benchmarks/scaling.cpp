@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
-#include "wow/blas.hpp"
-#include "wow/plot.hpp"
-#include "wow/plugin_loader.hpp"
-#include "wow/rng.hpp"
-#include "wow/sliced_engine.hpp"
+#include "core/plugin_loader.hpp"
+#include "engine/blas.hpp"
+#include "engine/rng.hpp"
+#include "engine/sliced_engine.hpp"
+#include "report/plot.hpp"
 
 namespace {
 

@@ -5,11 +5,11 @@
 
 #include <memory>
 
-#include "wow/blas.hpp"
-#include "wow/plugin_loader.hpp"
-#include "wow/rng.hpp"
-#include "wow/sliced_engine.hpp"
-#include "wow/sort_keys.hpp"
+#include "core/plugin_loader.hpp"
+#include "engine/blas.hpp"
+#include "engine/rng.hpp"
+#include "engine/sliced_engine.hpp"
+#include "engine/sort_keys.hpp"
 
 namespace {
 

@@ -12,11 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "wow/blas.hpp"
-#include "wow/directions.hpp"
-#include "wow/plugin_loader.hpp"
-#include "wow/rng.hpp"
-#include "wow/sliced_engine.hpp"
+#include "core/plugin_loader.hpp"
+#include "engine/blas.hpp"
+#include "engine/directions.hpp"
+#include "engine/rng.hpp"
+#include "engine/sliced_engine.hpp"
 
 namespace {
 

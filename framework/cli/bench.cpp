@@ -6,12 +6,12 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "wow/blas.hpp"
+#include "core/plugin_loader.hpp"
+#include "core/spec.hpp"
+#include "engine/blas.hpp"
+#include "engine/rng.hpp"
+#include "engine/sliced_engine.hpp"
 #include "wow/errors.hpp"
-#include "wow/plugin_loader.hpp"
-#include "wow/rng.hpp"
-#include "wow/sliced_engine.hpp"
-#include "wow/spec.hpp"
 
 namespace po = boost::program_options;
 

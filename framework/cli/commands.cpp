@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/plugin_loader.hpp"
+#include "core/spec.hpp"
+#include "run/runner.hpp"
 #include "wow/errors.hpp"
-#include "wow/plugin_loader.hpp"
 #include "wow/registry.hpp"
-#include "wow/runner.hpp"
-#include "wow/spec.hpp"
 
 namespace po = boost::program_options;
 

@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "run/run_status.hpp"
 #include "wow/errors.hpp"
-#include "wow/run_status.hpp"
 
 namespace po = boost::program_options;
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "wow/label_matching.hpp"
+#include "report/label_matching.hpp"
 #include "wow/plugin_api.hpp"
 
 namespace {

@@ -3,8 +3,8 @@
 // 1024 green, 1024 blue, each 32x32 row-major); images come out interleaved HWC, 32 x 32 x 3.
 #include <memory>
 
+#include "data/image_data.hpp"
 #include "wow/errors.hpp"
-#include "wow/image_data.hpp"
 #include "wow/plugin_api.hpp"
 
 namespace {

@@ -2,9 +2,9 @@
 // distance between class means stays of order `separation` in any dimension.
 #include <cmath>
 
+#include "engine/rng.hpp"
 #include "wow/errors.hpp"
 #include "wow/plugin_api.hpp"
-#include "wow/rng.hpp"
 
 namespace {
 

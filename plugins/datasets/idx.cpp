@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "data/image_data.hpp"
 #include "wow/errors.hpp"
-#include "wow/image_data.hpp"
 #include "wow/plugin_api.hpp"
 
 namespace {

@@ -9,10 +9,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "data/image_data.hpp"
+#include "engine/rng.hpp"
 #include "wow/errors.hpp"
-#include "wow/image_data.hpp"
 #include "wow/plugin_api.hpp"
-#include "wow/rng.hpp"
 
 namespace {
 

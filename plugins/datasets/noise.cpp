@@ -4,9 +4,9 @@
 #include <cmath>
 #include <memory>
 
+#include "engine/rng.hpp"
 #include "wow/errors.hpp"
 #include "wow/plugin_api.hpp"
-#include "wow/rng.hpp"
 
 namespace {
 

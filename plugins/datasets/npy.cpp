@@ -1,5 +1,5 @@
 // Labeled datasets from NumPy files: a (C, n, d) array, or (N, d) features with (N,) integer labels.
-#include "wow/npy.hpp"
+#include "data/npy.hpp"
 
 #include <algorithm>
 #include <cmath>

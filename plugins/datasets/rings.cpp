@@ -2,8 +2,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "engine/rng.hpp"
 #include "wow/plugin_api.hpp"
-#include "wow/rng.hpp"
 
 namespace {
 

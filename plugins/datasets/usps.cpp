@@ -7,8 +7,8 @@
 #include <cmath>
 #include <memory>
 
+#include "data/image_data.hpp"
 #include "wow/errors.hpp"
-#include "wow/image_data.hpp"
 #include "wow/plugin_api.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 // Runs the engine's fixed blocks one after another on the calling thread.
+#include "core/projection_params.hpp"
 #include "wow/plugin_api.hpp"
-#include "wow/projection_params.hpp"
 
 namespace {
 

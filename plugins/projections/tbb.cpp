@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/projection_params.hpp"
 #include "wow/plugin_api.hpp"
-#include "wow/projection_params.hpp"
 
 namespace {
 

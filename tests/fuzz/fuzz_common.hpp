@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "wow/plugin_loader.hpp"
+#include "core/plugin_loader.hpp"
 #include "wow/registry.hpp"
 
 namespace wowfuzz {

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "data/npy.hpp"
 #include "wow/errors.hpp"
-#include "wow/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {

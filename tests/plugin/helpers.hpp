@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "../common/test_files.hpp"
-#include "wow/blas.hpp"
+#include "core/plugin_loader.hpp"
+#include "engine/blas.hpp"
+#include "engine/sliced_engine.hpp"
 #include "wow/cloud.hpp"
 #include "wow/interfaces.hpp"
 #include "wow/params.hpp"
-#include "wow/plugin_loader.hpp"
 #include "wow/registry.hpp"
-#include "wow/sliced_engine.hpp"
 
 namespace wowtest {
 

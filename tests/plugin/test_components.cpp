@@ -4,9 +4,9 @@
 #include <fstream>
 #include <numbers>
 
+#include "data/npy.hpp"
 #include "helpers.hpp"
 #include "wow/errors.hpp"
-#include "wow/npy.hpp"
 
 using wowtest::Json;
 using wowtest::TempDir;

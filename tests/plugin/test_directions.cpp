@@ -3,8 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/directions.hpp"
 #include "helpers.hpp"
-#include "wow/directions.hpp"
 #include "wow/errors.hpp"
 
 namespace {

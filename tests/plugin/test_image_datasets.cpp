@@ -11,9 +11,9 @@
 #include <random>
 #include <set>
 
+#include "data/image_data.hpp"
 #include "helpers.hpp"
 #include "wow/errors.hpp"
-#include "wow/image_data.hpp"
 
 using wowtest::Json;
 using wowtest::TempDir;

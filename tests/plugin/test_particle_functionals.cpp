@@ -2,8 +2,8 @@
 // velocities against central finite differences of F, and closed-form flows on the potential.
 #include <cmath>
 
+#include "engine/flow_objective.hpp"
 #include "helpers.hpp"
-#include "wow/flow_objective.hpp"
 
 using wowtest::Json;
 

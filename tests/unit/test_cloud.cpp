@@ -3,9 +3,9 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/sliced_engine.hpp"
 #include "wow/cloud.hpp"
 #include "wow/errors.hpp"
-#include "wow/sliced_engine.hpp"
 
 TEST_CASE("cloud: ClassLayout uniform and from_sizes", "[cloud]") {
   const auto u = wow::ClassLayout::uniform(3, 4);

@@ -5,8 +5,8 @@
 #include <numeric>
 #include <random>
 
+#include "report/label_matching.hpp"
 #include "wow/errors.hpp"
-#include "wow/label_matching.hpp"
 
 namespace {
 

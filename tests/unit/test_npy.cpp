@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "data/npy.hpp"
+#include "run/files.hpp"
 #include "wow/errors.hpp"
-#include "wow/files.hpp"
-#include "wow/npy.hpp"
 
 namespace {
 

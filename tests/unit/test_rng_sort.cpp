@@ -7,8 +7,8 @@
 #include <random>
 #include <vector>
 
-#include "wow/rng.hpp"
-#include "wow/sort_keys.hpp"
+#include "engine/rng.hpp"
+#include "engine/sort_keys.hpp"
 
 namespace rng = wow::rng;
 

@@ -4,12 +4,12 @@
 #include <filesystem>
 
 #include "../common/test_files.hpp"
-#include "wow/checkpoint.hpp"
+#include "data/npy.hpp"
+#include "run/checkpoint.hpp"
+#include "run/files.hpp"
+#include "run/run_inventory.hpp"
+#include "run/run_lock.hpp"
 #include "wow/errors.hpp"
-#include "wow/files.hpp"
-#include "wow/npy.hpp"
-#include "wow/run_inventory.hpp"
-#include "wow/run_lock.hpp"
 
 namespace fs = std::filesystem;
 using wowtest::TempDir;

@@ -2,10 +2,10 @@
 #include <catch2/catch.hpp>
 #include <memory>
 
+#include "core/spec.hpp"
 #include "wow/errors.hpp"
 #include "wow/interfaces.hpp"
 #include "wow/registry.hpp"
-#include "wow/spec.hpp"
 
 using wow::Json;
 

@@ -1,0 +1,138 @@
+#include "core/spec.hpp"
+
+#include <filesystem>
+
+#include "run/files.hpp"
+#include "wow/errors.hpp"
+
+namespace wow {
+
+Json parse_json_text(const std::string& text, const std::string& name) {
+  try {
+    return Json::parse(text, nullptr, true, /*ignore_comments=*/false);
+  } catch (const Json::out_of_range& e) {
+    // e.g. a number too large for a double (found by fuzzing): not a syntax error, still bad input.
+    throw InputError(name + ": malformed JSON: " + e.what());
+  } catch (const Json::parse_error& e) {
+    // Turn the byte offset into line:column, which is what an editor shows.
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    if (const auto at = what.find("parse error"); at != std::string::npos) what = what.substr(at);
+    throw InputError(name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": malformed JSON: " + what);
+  }
+}
+
+Json read_spec_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": spec file not found");
+  Json spec = parse_json_text(files::read_all(path), path);
+  if (!spec.is_object()) throw InputError(path + ": a spec must be a JSON object");
+  return spec;
+}
+
+void apply_override(Json& spec, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) throw InputError("--set " + assignment + ": expected path.to.key=value");
+  const std::string path = assignment.substr(0, eq);
+  const std::string text = assignment.substr(eq + 1);
+  Json value;
+  try {
+    value = Json::parse(text);
+  } catch (const Json::exception&) {
+    value = text;  // not JSON: a plain string such as --set solver.type=forward_euler
+  }
+  Json* node = &spec;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = path.find('.', start);
+    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (key.empty()) throw InputError("--set " + assignment + ": empty key in path");
+    if (!node->is_object())
+      throw InputError("--set " + assignment + ": " + path.substr(0, start) + " is not an object");
+    if (dot == std::string::npos) {
+      (*node)[key] = value;
+      return;
+    }
+    node = &(*node)[key];
+    if (node->is_null()) *node = Json::object();
+    start = dot + 1;
+  }
+}
+
+ParamSchema output_schema() {
+  return {
+      ParamSpec::string("dir", "", "Run directory (default runs/<name>); refused if it exists unless --force"),
+      ParamSpec::integer("snapshot_every", 25, "Save snapshots/step_NNNNNN.npy every this many steps").at_least(1),
+      ParamSpec::integer("checkpoint_every", 100, "Write a resumable checkpoint every this many steps (0: never)")
+          .at_least(0),
+      ParamSpec::boolean("pictures", true, "Draw PNG pictures (flow snapshots, loss curve) at the end"),
+      ParamSpec::boolean("label_matching", true,
+                         "At the end, match flowed classes to target classes by exact OT (labels.json)"),
+  };
+}
+
+ParamSchema spec_schema() {
+  return {
+      ParamSpec::string("name", "", "Experiment name (default: the spec file name)"),
+      ParamSpec::string("notes", "", "Free text: what the experiment is, what the paper used"),
+      ParamSpec::integer("seed", 0, "Seed of every random draw (directions, batches, datasets)").at_least(0),
+      ParamSpec::choice("precision", "float32", {"float32", "float64"}, "Floating-point type of the hot path"),
+      ParamSpec::component("source", "dataset", nullptr, "The dataset that flows (required)"),
+      ParamSpec::component("target", "dataset", nullptr, "The dataset flowed onto (required)"),
+      ParamSpec::component("functional", "functional", Json{{"type", "mmd"}, {"params", Json::object()}},
+                           "The objective"),
+      ParamSpec::component("projections", "projections", Json{{"type", "tbb"}, {"params", Json::object()}},
+                           "Sliced projections: backend, count, estimator"),
+      ParamSpec::component("solver", "solver", Json{{"type", "momentum"}, {"params", Json::object()}},
+                           "The time discretisation"),
+      ParamSpec::component_list("callbacks", "callback",
+                                "Callbacks watching the run: metrics, early stopping (called in this order)"),
+  };
+}
+
+Json resolve_spec(const Json& raw, const Registry& registry, const std::string& default_name) {
+  if (!raw.is_object()) throw InputError("spec: must be a JSON object");
+  Json top = raw;
+  Json output = Json::object();
+  if (top.contains("output")) {
+    output = top["output"];
+    top.erase("output");
+  }
+  // resolve_params reports unknown top-level keys; "output" is listed among the valid ones.
+  ParamSchema schema = spec_schema();
+  for (auto it = top.begin(); it != top.end(); ++it) {
+    bool known = false;
+    for (const auto& s : schema) known = known || s.name == it.key();
+    if (!known) {
+      std::string valid;
+      for (const auto& s : schema) valid += s.name + ", ";
+      throw InputError(it.key() + ": unknown key; valid: " + valid + "output");
+    }
+  }
+  for (const char* required : {"source", "target"})
+    if (!top.contains(required)) throw InputError(std::string(required) + ": missing (a dataset node is required)");
+  // Paths of top-level keys have no prefix: resolve each key with an empty parent path.
+  Json out = Json::object();
+  for (const auto& spec : schema) {
+    const Json& given = top.contains(spec.name) ? top[spec.name] : spec.default_value;
+    if (given.is_null()) continue;
+    Json one = resolve_params({spec}, Json{{spec.name, given}}, "", registry);
+    out[spec.name] = one[spec.name];
+  }
+  if (out["name"].get<std::string>().empty()) out["name"] = default_name;
+  Json resolved_output = resolve_params(output_schema(), output, "output", registry);
+  if (resolved_output["dir"].get<std::string>().empty())
+    resolved_output["dir"] = "runs/" + out["name"].get<std::string>();
+  out["output"] = resolved_output;
+  return out;
+}
+
+}  // namespace wow

@@ -1,0 +1,367 @@
+#include "engine/sliced_engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+
+#include "engine/blas.hpp"
+#include "engine/directions.hpp"
+#include "engine/rng.hpp"
+#include "engine/sort_keys.hpp"
+#include "wow/errors.hpp"
+
+namespace wow {
+
+namespace {
+
+std::size_t blocks_of(std::size_t total, std::size_t block) { return (total + block - 1) / block; }
+
+// Per-thread scratch that grows once and is then reused: no allocation per step in steady state.
+template <class T>
+T* scratch(std::size_t count) {
+  thread_local std::vector<T> buffer;
+  if (buffer.size() < count) buffer.resize(count);
+  return buffer.data();
+}
+
+// Linear interpolation position of level u in [0, 1] over `points` grid points (numpy's "linear" method).
+struct Interp {
+  std::size_t lo;
+  double frac;
+};
+Interp interp_at(double u, std::size_t points) {
+  if (points < 2) return {0, 0.0};
+  const double pos = u * static_cast<double>(points - 1);
+  const auto lo = std::min(static_cast<std::size_t>(pos), points - 2);
+  return {lo, pos - static_cast<double>(lo)};
+}
+
+}  // namespace
+
+Estimator resolve_estimator(Estimator requested, const ClassLayout& source, const ClassLayout& target) {
+  bool equal = source.classes() > 0 && source.equal_sizes() && target.equal_sizes();
+  if (equal && target.classes() > 0) equal = source.size(0) == target.size(0);
+  if (requested == Estimator::Auto) return equal ? Estimator::Sorted : Estimator::Quantile;
+  if (requested == Estimator::Sorted && !equal)
+    throw InputError(
+        "projections.params.estimator: \"sorted\" needs every class of source and target to have the same size; "
+        "use \"quantile\" or \"auto\"");
+  return requested;
+}
+
+template <class T>
+SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& target, std::size_t dim,
+                              ProjectionSettings settings, int sw_power)
+    : source_(source),
+      target_(target),
+      dim_(dim),
+      count_(settings.count),
+      settings_(settings),
+      power_(sw_power),
+      estimator_(resolve_estimator(settings.estimator, source, target)) {
+  if (power_ != 1 && power_ != 2) throw InputError("functional: sliced power must be 1 or 2");
+  if (estimator_ == Estimator::Quantile && settings_.quantiles < 2)
+    throw InputError("projections.params.quantiles: must be at least 2");
+  embed_ = estimator_ == Estimator::Sorted ? source_.size(0) : settings_.quantiles;
+  const std::size_t nx = source_.rows();
+  const std::size_t ny = target_.rows();
+  const std::size_t classes = source_.classes() + target_.classes();
+  theta_.resize(count_ * dim_);
+  proj_x_.resize(count_ * nx);
+  proj_y_.resize(count_ * ny);
+  perm_x_.resize(count_ * nx);
+  if (estimator_ == Estimator::Quantile) {
+    sorted_x_.resize(count_ * nx);
+    levels_.resize(count_ * settings_.quantiles);
+  }
+  embedding_.resize(classes * count_ * embed_);
+  embed_grad_.resize(source_.classes() * count_ * embed_);
+  proj_grad_.resize(count_ * nx);
+  pairwise_.source_classes = source_.classes();
+  pairwise_.target_classes = target_.classes();
+  pairwise_.sw.assign(classes * classes, 0.0);
+}
+
+template <class T>
+double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayout& target, std::size_t dim,
+                                     const ProjectionSettings& settings) {
+  const auto count = static_cast<double>(settings.count);
+  const Estimator estimator = resolve_estimator(settings.estimator, source, target);
+  const double embed =
+      estimator == Estimator::Sorted ? static_cast<double>(source.size(0)) : static_cast<double>(settings.quantiles);
+  const auto nx = static_cast<double>(source.rows()), ny = static_cast<double>(target.rows());
+  const auto classes = static_cast<double>(source.classes() + target.classes());
+  const double t = sizeof(T);
+  double bytes = t * count * (dim + nx + ny + nx)  // theta, proj_x, proj_y, proj_grad
+                 + 4.0 * count * nx                // perm_x
+                 + t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
+                 + 8.0 * classes * classes * 3.0;  // pairwise SW and the functional's matrices
+  if (estimator == Estimator::Quantile) bytes += t * count * nx + 8.0 * count * static_cast<double>(settings.quantiles);
+  return bytes;
+}
+
+template <class T>
+void SlicedEngine<T>::set_fixed_directions(std::vector<T> directions) {
+  if (directions.size() != count_ * dim_) throw InputError("fixed directions: expected count x dim values");
+  theta_ = std::move(directions);
+  fixed_directions_ = true;
+}
+
+template <class T>
+void SlicedEngine<T>::draw_directions(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend) {
+  if (fixed_directions_) return;
+  wow::draw_directions(settings_.directions, seed, step, count_, dim_, theta_.data(), backend);
+}
+
+template <class T>
+void SlicedEngine<T>::draw_levels(std::uint64_t seed, std::uint64_t step) {
+  if (estimator_ != Estimator::Quantile) return;
+  const std::size_t q = settings_.quantiles;
+  for (std::size_t l = 0; l < count_; ++l) {
+    auto stream = rng::stream(seed, rng::Purpose::QuantileLevels, step, l);
+    for (std::size_t j = 0; j < q; ++j) levels_[l * q + j] = stream.uniform();
+  }
+}
+
+template <class T>
+void SlicedEngine<T>::project(const T* x, const T* y, const ProjectionBackend& backend) {
+  // proj (count x rows) = Theta (count x dim) * X^T, one single-threaded GEMM per fixed block of rows; both sides
+  // in one parallel loop so neither waits for the other.
+  const std::size_t nx = source_.rows(), ny = target_.rows();
+  const std::size_t blocks_x = blocks_of(nx, kRowBlock);
+  backend.for_each_block(blocks_x + blocks_of(ny, kRowBlock), [&](std::size_t block) {
+    const bool source_side = block < blocks_x;
+    const std::size_t rows = source_side ? nx : ny;
+    const std::size_t r0 = (source_side ? block : block - blocks_x) * kRowBlock;
+    const std::size_t nb = std::min(kRowBlock, rows - r0);
+    const T* points = source_side ? x : y;
+    T* out = source_side ? proj_x_.data() : proj_y_.data();
+    blas::gemm_nt(count_, nb, dim_, theta_.data(), dim_, points + r0 * dim_, dim_, out + r0, rows);
+  });
+}
+
+template <class T>
+void SlicedEngine<T>::embed_all(const ProjectionBackend& backend) {
+  // Every (class, direction block) of both sides in one parallel loop: source classes first, then target classes.
+  const std::size_t sources = source_.classes();
+  const std::size_t classes = sources + target_.classes();
+  const std::size_t q = settings_.quantiles;
+  const std::size_t dir_blocks = blocks_of(count_, kDirectionBlock);
+  backend.for_each_block(dir_blocks * classes, [&](std::size_t task) {
+    const std::size_t global_class = task % classes;
+    const std::size_t block = task / classes;
+    const bool keep_permutation = global_class < sources;  // permutations only on the source side
+    const ClassLayout& layout = keep_permutation ? source_ : target_;
+    const T* projected = keep_permutation ? proj_x_.data() : proj_y_.data();
+    const std::size_t first_class = keep_permutation ? 0 : sources;
+    const std::size_t c = global_class - first_class;
+    const std::size_t rows = layout.rows();
+    const std::size_t n = layout.size(c);
+    const std::size_t off = layout.offsets[c];
+    T* values = scratch<T>(n + q);  // n sorted values, then the q-point percentile grid
+    T* grid = values + n;
+    void* keys = scratch<unsigned char>(n * kSortScratchBytesPerValue);
+    const std::size_t end = std::min(count_, (block + 1) * kDirectionBlock);
+    for (std::size_t l = block * kDirectionBlock; l < end; ++l) {
+      const T* segment = projected + l * rows + off;
+      T* embedding = embedding_.data() + ((first_class + c) * count_ + l) * embed_;
+      T* sorted =
+          estimator_ == Estimator::Sorted ? embedding : (keep_permutation ? sorted_x_.data() + l * rows + off : values);
+      std::copy(segment, segment + n, sorted);
+      if (keep_permutation) {
+        sort_with_permutation(std::span<T>(sorted, n), std::span<std::uint32_t>(perm_x_.data() + l * rows + off, n),
+                              keys);
+      } else {
+        sort_values(std::span<T>(sorted, n));  // the target side needs no permutation
+      }
+      if (estimator_ == Estimator::Quantile) {
+        // A grid of q "linear" percentiles, read at the direction's random levels (shared by all classes).
+        for (std::size_t t = 0; t < q; ++t) {
+          const auto [lo, frac] = interp_at(static_cast<double>(t) / static_cast<double>(q - 1), n);
+          const T hi = n > 1 ? sorted[lo + 1] : sorted[lo];
+          grid[t] = static_cast<T>(sorted[lo] + frac * (hi - sorted[lo]));
+        }
+        const double* levels = levels_.data() + l * q;
+        for (std::size_t j = 0; j < q; ++j) {
+          const auto [t, frac] = interp_at(levels[j], q);
+          embedding[j] = static_cast<T>(grid[t] + frac * (grid[t + 1] - grid[t]));
+        }
+      }
+    }
+  });
+}
+
+template <class T>
+void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
+  const std::size_t k = pairwise_.size();
+  const std::size_t per_class = count_ * embed_;
+  const double scale = 1.0 / static_cast<double>(per_class);
+  const std::size_t pairs = k * (k - 1) / 2;
+  backend.for_each_block(pairs, [&](std::size_t pair) {
+    // Unrank pair -> (a, b), a < b, in a fixed order.
+    std::size_t a = 0, rest = pair;
+    while (rest >= k - 1 - a) {
+      rest -= k - 1 - a;
+      ++a;
+    }
+    const std::size_t b = a + 1 + rest;
+    const T* ea = embedding_.data() + a * per_class;
+    const T* eb = embedding_.data() + b * per_class;
+    double total = 0.0;
+    for (std::size_t l = 0; l < count_; ++l) {
+      // Accumulate one direction in T (vectorises), then across directions in double.
+      T partial = 0;
+      const T* x = ea + l * embed_;
+      const T* y = eb + l * embed_;
+      // omp simd: a fixed lane-wise reduction order (same bits every run), vectorised without -ffast-math.
+      if (power_ == 2) {
+#pragma omp simd reduction(+ : partial)
+        for (std::size_t j = 0; j < embed_; ++j) partial += (x[j] - y[j]) * (x[j] - y[j]);
+      } else {
+#pragma omp simd reduction(+ : partial)
+        for (std::size_t j = 0; j < embed_; ++j) partial += std::abs(x[j] - y[j]);
+      }
+      total += static_cast<double>(partial);
+    }
+    pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] = total * scale;
+  });
+}
+
+template <class T>
+void SlicedEngine<T>::embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend) {
+  const std::size_t k = pairwise_.size();
+  const std::size_t classes = source_.classes();
+  const std::size_t per_class = count_ * embed_;
+  const double scale = (power_ == 2 ? 2.0 : 1.0) / static_cast<double>(per_class);
+  const std::size_t dir_blocks = blocks_of(count_, kDirectionBlock);
+  backend.for_each_block(dir_blocks * classes, [&](std::size_t task) {
+    const std::size_t c = task % classes;
+    const std::size_t block = task / classes;
+    const std::size_t l0 = block * kDirectionBlock;
+    const std::size_t len = (std::min(count_, l0 + kDirectionBlock) - l0) * embed_;
+    T* grad = embed_grad_.data() + c * per_class + l0 * embed_;
+    const T* ec = embedding_.data() + c * per_class + l0 * embed_;
+    std::fill(grad, grad + len, T(0));
+    if (power_ == 2) {
+      // dS_cb/de_c = 2 (e_c - e_b) / (L E): a weighted sum of embeddings.
+      double total = 0.0;
+      for (std::size_t b = 0; b < k; ++b) {
+        if (b == c) continue;
+        const double coef = value.slope[c * k + b] + value.slope[b * k + c];
+        if (coef == 0.0) continue;
+        total += coef;
+        const T* eb = embedding_.data() + b * per_class + l0 * embed_;
+        const T w = static_cast<T>(-coef * scale);
+        for (std::size_t j = 0; j < len; ++j) grad[j] += w * eb[j];
+      }
+      const T w = static_cast<T>(total * scale);
+      for (std::size_t j = 0; j < len; ++j) grad[j] += w * ec[j];
+    } else {
+      // dS_cb/de_c = sign(e_c - e_b) / (L E).
+      for (std::size_t b = 0; b < k; ++b) {
+        if (b == c) continue;
+        const double coef = value.slope[c * k + b] + value.slope[b * k + c];
+        if (coef == 0.0) continue;
+        const T* eb = embedding_.data() + b * per_class + l0 * embed_;
+        const T w = static_cast<T>(coef * scale);
+        for (std::size_t j = 0; j < len; ++j) {
+          const T r = ec[j] - eb[j];
+          grad[j] += r > 0 ? w : (r < 0 ? -w : T(0));
+        }
+      }
+    }
+  });
+}
+
+template <class T>
+void SlicedEngine<T>::scatter_to_projections(const FunctionalValue& value, const ProjectionBackend& backend) {
+  const std::size_t classes = source_.classes();
+  const std::size_t rows = source_.rows();
+  const std::size_t per_class = count_ * embed_;
+  const std::size_t q = settings_.quantiles;
+  const std::size_t dir_blocks = blocks_of(count_, kDirectionBlock);
+  backend.for_each_block(dir_blocks * classes, [&](std::size_t task) {
+    const std::size_t c = task % classes;
+    const std::size_t block = task / classes;
+    const std::size_t n = source_.size(c);
+    const std::size_t off = source_.offsets[c];
+    // WoW rescaling: the particle's inverse mass n_c / w_c.
+    const T mass_scale = static_cast<T>(static_cast<double>(n) / value.source_weights[c]);
+    T* dsorted = scratch<T>(n + q);
+    T* dgrid = dsorted + n;
+    const std::size_t end = std::min(count_, (block + 1) * kDirectionBlock);
+    for (std::size_t l = block * kDirectionBlock; l < end; ++l) {
+      const T* grad = embed_grad_.data() + c * per_class + l * embed_;
+      const std::uint32_t* perm = perm_x_.data() + l * rows + off;
+      T* out = proj_grad_.data() + l * rows + off;
+      if (estimator_ == Estimator::Sorted) {
+        for (std::size_t i = 0; i < n; ++i) out[perm[i]] = mass_scale * grad[i];
+        continue;
+      }
+      // Transpose of the two interpolations (levels <- grid <- sorted values).
+      std::fill(dgrid, dgrid + q, T(0));
+      const double* levels = levels_.data() + l * q;
+      for (std::size_t j = 0; j < q; ++j) {
+        const auto [t, frac] = interp_at(levels[j], q);
+        dgrid[t] += static_cast<T>((1.0 - frac) * grad[j]);
+        dgrid[t + 1] += static_cast<T>(frac * grad[j]);
+      }
+      std::fill(dsorted, dsorted + n, T(0));
+      for (std::size_t t = 0; t < q; ++t) {
+        const auto [lo, frac] = interp_at(static_cast<double>(t) / static_cast<double>(q - 1), n);
+        dsorted[lo] += static_cast<T>((1.0 - frac) * dgrid[t]);
+        if (n > 1) dsorted[lo + 1] += static_cast<T>(frac * dgrid[t]);
+      }
+      for (std::size_t i = 0; i < n; ++i) out[perm[i]] = mass_scale * dsorted[i];
+    }
+  });
+}
+
+template <class T>
+void SlicedEngine<T>::pull_back(T* velocity, const ProjectionBackend& backend) const {
+  // velocity (rows x dim) = proj_grad^T (rows x count) * Theta (count x dim), per fixed block of rows.
+  const std::size_t rows = source_.rows();
+  backend.for_each_block(blocks_of(rows, kRowBlock), [&](std::size_t block) {
+    const std::size_t r0 = block * kRowBlock;
+    const std::size_t nb = std::min(kRowBlock, rows - r0);
+    blas::gemm_tn(nb, dim_, count_, proj_grad_.data() + r0, rows, theta_.data(), dim_, velocity + r0 * dim_, dim_);
+  });
+}
+
+template <class T>
+FunctionalValue SlicedEngine<T>::evaluate(const T* x, const T* y, std::uint64_t seed, std::uint64_t step,
+                                          const Functional& functional, const ProjectionBackend& backend, T* velocity) {
+  using Clock = std::chrono::steady_clock;
+  auto mark = Clock::now();
+  const auto lap = [&mark](double& total) {
+    const auto now = Clock::now();
+    total += std::chrono::duration<double, std::milli>(now - mark).count();
+    mark = now;
+  };
+  draw_directions(seed, step, backend);
+  draw_levels(seed, step);
+  lap(times_.directions);
+  project(x, y, backend);
+  lap(times_.project);
+  embed_all(backend);
+  lap(times_.sort_embed);
+  pairwise_sw(backend);
+  lap(times_.pairwise);
+  FunctionalValue value = functional.evaluate(pairwise_);
+  lap(times_.functional);
+  if (velocity != nullptr) {
+    embedding_gradient(value, backend);
+    scatter_to_projections(value, backend);
+    lap(times_.gradient);
+    pull_back(velocity, backend);
+    lap(times_.pull_back);
+  }
+  ++times_.calls;
+  return value;
+}
+
+template class SlicedEngine<float>;
+template class SlicedEngine<double>;
+
+}  // namespace wow

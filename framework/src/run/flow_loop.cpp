@@ -1,0 +1,255 @@
+#include "run/flow_loop.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <new>
+#include <string>
+
+#include "engine/flow_objective.hpp"
+#include "engine/rng.hpp"
+#include "report/pictures.hpp"
+#include "run/labels_report.hpp"
+#include "run/progress.hpp"
+#include "wow/errors.hpp"
+
+namespace wow {
+
+std::atomic<int>& stop_signal() {
+  static std::atomic<int> signal{0};
+  return signal;
+}
+
+namespace {
+
+template <class T>
+bool all_finite(const std::vector<T>& v) {
+  for (T x : v)
+    if (!std::isfinite(x)) return false;
+  return true;
+}
+
+// Draws target_batch rows per target class without replacement (partial Fisher-Yates), seeded per step.
+template <class T>
+void draw_target_batch(const LabeledCloud<T>& target, const ClassLayout& batch, std::uint64_t seed, std::uint64_t step,
+                       std::vector<std::size_t>& index, std::vector<T>& out) {
+  const std::size_t d = target.dim;
+  std::size_t row = 0;
+  for (std::size_t k = 0; k < target.classes(); ++k) {
+    const std::size_t m = target.layout.size(k);
+    index.resize(m);
+    for (std::size_t i = 0; i < m; ++i) index[i] = i;
+    auto stream = rng::stream(seed, rng::Purpose::TargetBatch, step, k);
+    for (std::size_t i = 0; i < batch.size(k); ++i, ++row) {
+      std::swap(index[i], index[i + stream.below(m - i)]);
+      const T* src = target.row(target.layout.offsets[k] + index[i]);
+      std::copy(src, src + d, out.data() + row * d);
+    }
+  }
+}
+
+// The run directory's snapshots, written through the callback hooks like any user callback: x_0 at the start,
+// x_k every `every` steps, and the last state at the end.
+template <class T>
+class SnapshotWriter final : public Callback {
+ public:
+  SnapshotWriter(const RunDirectory& run, const LabeledCloud<T>& x, std::int64_t every)
+      : run_(run), x_(x), every_(every) {}
+  void on_start(const FlowView& view, MetricSink& /*sink*/) override { write(view.step); }
+  CallbackAction on_step(const FlowView& view, MetricSink& /*sink*/) override {
+    if (view.step % every_ == 0) write(view.step);
+    return CallbackAction::Continue;
+  }
+  void on_end(const FlowView& view, MetricSink& /*sink*/) override { write(view.step); }
+
+ private:
+  void write(std::int64_t step) { run_.write_cloud("snapshots/" + step_name(step) + ".npy", x_); }
+  const RunDirectory& run_;
+  const LabeledCloud<T>& x_;
+  std::int64_t every_;
+};
+
+template <class T>
+int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
+  const Json& spec = s.spec;
+  const auto seed = spec.at("seed").get<std::uint64_t>();
+  const auto steps = s.solver->steps();
+  const auto checkpoint_every = spec.at("output").at("checkpoint_every").get<std::int64_t>();
+
+  LabeledCloud<T> x = s.source.cast<T>();
+  const LabeledCloud<T> target = s.target.cast<T>();
+  if (from.state != nullptr) x.points.assign(from.state->begin(), from.state->end());
+  FlowObjective<T> objective(x.layout, s.step_target, x.dim, *s.functional, *s.backend);
+  s.solver->reset(x.points.size());
+  if (from.step > 0) s.solver->load_state(from.solver);
+  for (std::size_t i = 0; i < s.callbacks.size() && i < from.callbacks.size(); ++i)
+    if (!from.callbacks[i].empty()) s.callbacks[i]->load_state(from.callbacks[i]);
+
+  // Hooks in order: the run's own snapshots, then the spec's callbacks.
+  SnapshotWriter<T> snapshots(run, x, spec.at("output").at("snapshot_every").get<std::int64_t>());
+  std::vector<Callback*> hooks{&snapshots};
+  for (auto& c : s.callbacks) hooks.push_back(c.get());
+  MetricsLog metrics(run.path("metrics.csv"), from.metrics);
+  const auto callback_states = [&] {
+    std::vector<std::vector<double>> states;
+    for (const auto& c : s.callbacks) states.push_back(c->save_state());
+    return states;
+  };
+
+  const bool batching = s.step_target.rows() != target.rows();
+  std::vector<T> batch(batching ? s.step_target.rows() * x.dim : 0);
+  std::vector<std::size_t> batch_index;
+  std::vector<T> velocity(x.points.size());
+
+  FlowView view;
+  view.steps = steps;
+  view.seed = seed;
+  view.layout = &x.layout;
+  view.dim = x.dim;
+  if constexpr (std::is_same_v<T, float>)
+    view.x_f32 = std::span<const float>(x.points);
+  else
+    view.x_f64 = std::span<const double>(x.points);
+  view.source = &s.source;
+  view.target = &s.target;
+  view.metrics = &metrics.current();
+  const auto at = [&](std::int64_t step, double loss) -> const FlowView& {
+    metrics.begin_step(step);
+    view.step = step;
+    view.loss = loss;
+    return view;
+  };
+
+  const char* estimator = objective.engine() == nullptr                          ? "none"
+                          : objective.engine()->estimator() == Estimator::Sorted ? "sorted"
+                                                                                 : "quantile";
+  const Json info{{"steps", steps}, {"estimator", estimator}};
+  Progress progress(spec.at("name").get<std::string>(), steps, from.step, quiet);
+  const auto begin = std::chrono::steady_clock::now();
+  const double elapsed_before = run.loss().empty() ? 0.0 : run.loss().back().elapsed_s;
+  const auto elapsed = [&] {
+    return elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  };
+  std::int64_t step = from.step;
+  double loss = std::numeric_limits<double>::quiet_NaN();
+  // NaN/Inf: nothing of the bad state is written; the last good checkpoint and snapshots stay.
+  const auto diverge = [&](std::int64_t status_step, const std::string& what) {
+    progress.finish("diverged");
+    run.write_status("diverged", status_step,
+                     Json{{"steps", steps}, {"message", what + " at step " + std::to_string(step)}});
+    std::fprintf(stderr,
+                 "error: the flow diverged at step %lld (%s, loss %g): lower solver.params.step_size; "
+                 "the last good checkpoint and snapshots are kept in %s\n",
+                 static_cast<long long>(step), what.c_str(), loss, run.dir().c_str());
+    return static_cast<int>(kExitDiverged);
+  };
+  try {
+    if (from.step == 0)
+      for (auto* hook : hooks) hook->on_start(at(0, loss), metrics);
+    std::string stopped_by;
+    for (; step < steps; ++step) {
+      const T* y = target.points.data();
+      if (batching) {
+        draw_target_batch(target, s.step_target, seed, static_cast<std::uint64_t>(step), batch_index, batch);
+        y = batch.data();
+      }
+      const auto k = static_cast<std::uint64_t>(step);
+      loss = objective.evaluate(x.points.data(), y, seed, k, velocity.data());
+      run.append_loss({step, loss, elapsed()});
+      if (!std::isfinite(loss) || !all_finite(velocity)) return diverge(step, "non-finite loss or gradient");
+      // A solver may ask for the velocity at other points, with this step's directions and target batch.
+      const VelocityOracle<T> oracle = [&](std::span<const T> at_x, std::span<T> v) {
+        return objective.evaluate(at_x.data(), y, seed, k, v.data());
+      };
+      s.solver->step(std::span<T>(x.points), std::span<const T>(velocity), oracle);
+      if (!all_finite(x.points)) return diverge(step + 1, "the state overflowed");
+      const std::int64_t done = step + 1;
+      const FlowView& now = at(done, loss);
+      for (std::size_t h = 0; h < hooks.size(); ++h)
+        if (hooks[h]->on_step(now, metrics) == CallbackAction::Stop && stopped_by.empty())
+          stopped_by = spec.at("callbacks").at(h - 1).at("type").get<std::string>();
+      const bool interrupt = stop_signal().load() != 0;
+      if ((checkpoint_every > 0 && done % checkpoint_every == 0) || interrupt) {
+        run.write_checkpoint(done, x, s.solver->save_state(), callback_states());
+        Json extra = info;
+        extra["loss"] = loss;
+        extra["checkpoint_step"] = done;
+        run.write_status(interrupt ? "interrupted" : "running", done, extra);
+      }
+      progress.update(done, loss);
+      if (interrupt) {
+        progress.finish("interrupted");
+        std::fprintf(stderr, "error: interrupted at step %lld; resume with: wow run --resume %s\n",
+                     static_cast<long long>(done), run.dir().c_str());
+        return kExitInterrupted;
+      }
+      if (!stopped_by.empty()) {
+        step = done;
+        break;
+      }
+    }
+    // The end: hooks (the last snapshot, final metrics), a checkpoint (so a complete run can be extended), final.npy,
+    // labels.json, pictures.
+    for (auto* hook : hooks) hook->on_end(at(step, loss), metrics);
+    run.write_checkpoint(step, x, s.solver->save_state(), callback_states());
+    run.write_cloud("final.npy", x);
+    if (spec.at("output").at("label_matching").get<bool>()) {
+      std::size_t largest = 0;
+      for (std::size_t c = 0; c < x.classes(); ++c)
+        for (std::size_t t = 0; t < target.classes(); ++t)
+          largest = std::max(largest, x.layout.size(c) * target.layout.size(t));
+      if (largest <= kLabelMatchingMaxPairs)
+        write_labels(run, x, s.source, target);
+      else if (!quiet)
+        std::fprintf(stderr, "warning: labels.json skipped: classes too large for exact OT (%zu point pairs > %zu)\n",
+                     largest, kLabelMatchingMaxPairs);
+    }
+    if (spec.at("output").at("pictures").get<bool>()) {
+      try {
+        draw_run_pictures(run, s.source, s.target);
+        metrics.draw(run.dir());
+      } catch (const std::exception& e) {  // pictures are a convenience: the run itself is complete
+        std::fprintf(stderr, "warning: pictures not drawn: %s\n", e.what());
+      }
+    }
+    Json extra = info;
+    extra["loss"] = loss;
+    extra["elapsed_s"] = elapsed();
+    if (!stopped_by.empty()) {
+      extra["stopped_by"] = stopped_by;
+      extra["message"] = "stopped by " + stopped_by + " at step " + std::to_string(step);
+    }
+    run.write_status("complete", step, extra);
+    progress.finish("complete");
+    return kExitOk;
+  } catch (const IoError& e) {
+    progress.finish("failed");
+    try {
+      run.write_status("failed", step, Json{{"message", e.what()}});
+    } catch (const IoError&) {
+      // The disk is full: status.json keeps its last good content.
+    }
+    std::fprintf(stderr, "error: %s; the last good checkpoint is kept in %s\n", e.what(), run.dir().c_str());
+    return kExitIoFailure;
+  } catch (const std::bad_alloc&) {
+    progress.finish("failed");
+    const std::string message = "out of memory at step " + std::to_string(step);
+    try {
+      run.write_status("failed", step, Json{{"message", message}});
+    } catch (const IoError&) {
+    }
+    std::fprintf(stderr, "error: %s; the last good checkpoint is kept in %s\n", message.c_str(), run.dir().c_str());
+    return kExitIoFailure;
+  }
+}
+
+}  // namespace
+
+int run_flow_loop(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
+  return s.spec.at("precision") == "float64" ? run_typed<double>(s, run, from, quiet)
+                                             : run_typed<float>(s, run, from, quiet);
+}
+
+}  // namespace wow

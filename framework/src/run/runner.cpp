@@ -1,0 +1,162 @@
+#include "run/runner.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <new>
+#include <thread>
+
+#include "core/spec.hpp"
+#include "engine/blas.hpp"
+#include "run/files.hpp"
+#include "run/flow_loop.hpp"
+#include "run/run_directory.hpp"
+#include "run/run_setup.hpp"
+#include "wow/errors.hpp"
+
+namespace wow {
+
+namespace {
+
+extern "C" void on_stop_signal(int sig) { stop_signal().store(sig); }
+
+struct SignalGuard {
+  SignalGuard() {
+    stop_signal().store(0);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+  }
+  ~SignalGuard() {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+};
+
+// Runs the flow loop; anything it throws still leaves status.json saying what happened (never "running").
+int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
+  const auto mark_failed = [&](const std::string& message) {
+    try {
+      run.write_status("failed", from.step, Json{{"message", message}});
+    } catch (const std::exception&) {
+      // The disk is full: status.json keeps its last good content.
+    }
+  };
+  try {
+    return run_flow_loop(s, run, from, quiet);
+  } catch (const std::bad_alloc&) {
+    mark_failed("out of memory");
+    std::fprintf(stderr, "error: out of memory during the run; the last good checkpoint is kept in %s\n",
+                 run.dir().c_str());
+    return kExitIoFailure;
+  } catch (const std::exception& e) {
+    mark_failed(std::string("internal error: ") + e.what());
+    throw;
+  }
+}
+
+// The solver and callback states of a checkpoint. Arrays "solver_<buffer>" and "callback_<i>"; the format before
+// plugin API 2 stored the momentum buffer as "solver".
+void restore_states(const LoadedCheckpoint& cp, std::size_t state_size, std::size_t callbacks, StartPoint& from,
+                    const std::string& dir) {
+  for (const auto& [role, array] : cp.arrays) {
+    std::string buffer;
+    if (role == "solver") buffer = "momentum";
+    if (role.starts_with("solver_")) buffer = role.substr(7);
+    if (buffer.empty()) continue;
+    if (array.values.size() != state_size)
+      throw InputError(dir + "/" + cp.record + ": solver buffer \"" + buffer + "\" has " +
+                       std::to_string(array.values.size()) + " values, the state " + std::to_string(state_size));
+    from.solver.buffers[buffer] = array.values;
+  }
+  if (cp.extra.contains("solver_scalars"))
+    for (auto it = cp.extra["solver_scalars"].begin(); it != cp.extra["solver_scalars"].end(); ++it)
+      from.solver.scalars[it.key()] = it.value().get<double>();
+  from.callbacks.assign(callbacks, {});
+  for (std::size_t i = 0; i < callbacks; ++i) {
+    const auto it = cp.arrays.find("callback_" + std::to_string(i));
+    if (it != cp.arrays.end()) from.callbacks[i] = it->second.values;
+  }
+}
+
+int resume_flow(const RunOptions& options, const Registry& registry, std::size_t threads) {
+  RunDirectory run(options.resume_dir);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(options.resume_dir, ec))
+    throw InputError("--resume " + options.resume_dir + ": no such run directory");
+  const std::string spec_file = run.path("resolved_spec.json");
+  if (!std::filesystem::exists(spec_file, ec))
+    throw InputError("--resume " + options.resume_dir + ": not a run directory (no resolved_spec.json)");
+  run.lock_existing();  // before reading anything another writer could be changing
+  Json spec;
+  try {
+    spec = Json::parse(files::read_all(spec_file));
+  } catch (const Json::exception& e) {
+    throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
+  }
+  if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
+  // Re-resolve: the file may have been edited by hand, and its components must exist in this build.
+  spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
+  if (options.resume_steps >= 0) spec["solver"]["params"]["steps"] = options.resume_steps;
+  Setup s = build_checked(spec, registry, threads);
+  const LoadedCheckpoint cp = run.load_checkpoint(s.source.points.size());
+  for (const auto& why : cp.skipped) std::fprintf(stderr, "warning: resume: skipped checkpoint %s\n", why.c_str());
+  if (cp.arrays.empty()) {
+    if (cp.any_record || !options.quiet)
+      std::fprintf(stderr, "%s: %s; starting again from step 0 (same seed, same result)\n",
+                   cp.any_record ? "warning: resume" : "resume",
+                   cp.any_record ? "no valid checkpoint" : "no checkpoint written yet");
+  } else if (!cp.skipped.empty() || !options.quiet) {
+    std::fprintf(stderr, "resume: continuing from step %lld (%s)\n", static_cast<long long>(cp.step),
+                 cp.record.c_str());
+  }
+  if (options.resume_steps >= 0) {
+    if (options.resume_steps < cp.step)
+      throw InputError("--set solver.params.steps=" + std::to_string(options.resume_steps) +
+                       ": the run's checkpoint is already at step " + std::to_string(cp.step));
+    run.write_json("resolved_spec.json", spec);
+  }
+  StartPoint from;
+  if (!cp.arrays.empty()) {
+    from.step = cp.step;
+    from.state = &cp.arrays.at("state").values;
+    restore_states(cp, s.source.points.size(), s.callbacks.size(), from, run.dir());
+    // Metrics reported up to the checkpoint's step were written before it: they stay.
+    from.metrics = MetricsLog::read(run.path("metrics.csv"));
+    std::erase_if(from.metrics, [&](const MetricRow& r) { return r.step > cp.step; });
+  }
+  std::filesystem::remove(run.path("final.npy"), ec);  // only complete runs have final.npy
+  std::vector<LossRow> rows = run.read_loss();
+  std::erase_if(rows, [&](const LossRow& r) { return r.step >= from.step; });
+  run.open_loss(rows);
+  run.write_status("running", from.step, Json{{"steps", s.solver->steps()}, {"resumed_from", from.step}});
+  return guarded_run(s, run, from, options.quiet);
+}
+
+}  // namespace
+
+int run_flow(const RunOptions& options, const Registry& registry) {
+  const std::size_t threads = options.threads > 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  blas::set_threads(1);  // the engine runs BLAS per fixed block (determinism)
+  SignalGuard signals;
+  if (!options.resume_dir.empty()) return resume_flow(options, registry, threads);
+  const Json& spec = options.spec;
+  const std::string dir = spec.at("output").at("dir").get<std::string>();
+  RunDirectory::check_new(dir, options.force);
+  Setup s = build_checked(spec, registry, threads);
+  RunDirectory run(dir);
+  run.create(options.force);
+  try {
+    run.write_json("resolved_spec.json", spec);
+    run.write_status("running", 0, Json{{"steps", s.solver->steps()}});
+    run.open_loss({});
+  } catch (const IoError& e) {
+    run.remove();
+    throw InputError(std::string("output directory ") + dir + ": " + e.what());
+  }
+  return guarded_run(s, run, StartPoint{}, options.quiet);
+}
+
+}  // namespace wow
