@@ -6,6 +6,7 @@
 
 #include "wow/plugin_api.hpp"
 #include "wow/solver_base.hpp"
+#include "wow/tensor.hpp"
 
 namespace {
 
@@ -21,16 +22,16 @@ class Adam final : public wow::TypedSolver<Adam> {
   void apply(std::span<T> x, std::span<const T> v, const wow::VelocityOracle<T>& /*oracle*/) {
     double& t = scalar("t");
     t += 1.0;
-    std::vector<T>& m = buffer<T>("m");
-    std::vector<T>& s = buffer<T>("s");
+    auto m = wow::tensor(buffer<T>("m"));
+    auto s = wow::tensor(buffer<T>("s"));
+    const auto g = wow::tensor(v);
     const T b1 = static_cast<T>(beta1_), b2 = static_cast<T>(beta2_), eps = static_cast<T>(eps_);
     const T step = static_cast<T>(tau_ / (1.0 - std::pow(beta1_, t)));
     const T correction2 = static_cast<T>(1.0 / (1.0 - std::pow(beta2_, t)));
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      m[i] = b1 * m[i] + (T(1) - b1) * v[i];
-      s[i] = b2 * s[i] + (T(1) - b2) * v[i] * v[i];
-      x[i] -= step * m[i] / (std::sqrt(s[i] * correction2) + eps);
-    }
+    m = b1 * m + (T(1) - b1) * g;
+    s = b2 * s + (T(1) - b2) * g * g;
+    auto xs = wow::tensor(x);
+    xs -= step * m / (xt::sqrt(s * correction2) + eps);
   }
 
  private:

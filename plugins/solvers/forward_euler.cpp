@@ -1,6 +1,7 @@
 // Forward Euler: x <- x - tau * v.
 #include "wow/plugin_api.hpp"
 #include "wow/solver_base.hpp"
+#include "wow/tensor.hpp"
 
 namespace {
 
@@ -9,8 +10,8 @@ class ForwardEuler final : public wow::TypedSolver<ForwardEuler> {
   explicit ForwardEuler(const wow::Params& p) : TypedSolver(p), tau_(p.number("step_size")) {}
   template <class T>
   void apply(std::span<T> x, std::span<const T> v, const wow::VelocityOracle<T>& /*oracle*/) {
-    const T tau = static_cast<T>(tau_);
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] -= tau * v[i];
+    auto xs = wow::tensor(x);
+    xs -= static_cast<T>(tau_) * wow::tensor(v);
   }
 
  private:

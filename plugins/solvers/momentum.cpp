@@ -1,6 +1,7 @@
 // Heavy-ball momentum: u <- v + m * u; x <- x - tau * u (m = 0 is forward Euler). State: buffer "momentum" (u).
 #include "wow/plugin_api.hpp"
 #include "wow/solver_base.hpp"
+#include "wow/tensor.hpp"
 
 namespace {
 
@@ -10,13 +11,10 @@ class Momentum final : public wow::TypedSolver<Momentum> {
       : TypedSolver(p), tau_(p.number("step_size")), momentum_(p.number("momentum")) {}
   template <class T>
   void apply(std::span<T> x, std::span<const T> v, const wow::VelocityOracle<T>& /*oracle*/) {
-    const T tau = static_cast<T>(tau_);
-    const T m = static_cast<T>(momentum_);
-    std::vector<T>& u = buffer<T>("momentum");
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      u[i] = v[i] + m * u[i];
-      x[i] -= tau * u[i];
-    }
+    auto u = wow::tensor(buffer<T>("momentum"));
+    u = wow::tensor(v) + static_cast<T>(momentum_) * u;
+    auto xs = wow::tensor(x);
+    xs -= static_cast<T>(tau_) * u;
   }
 
  private:
