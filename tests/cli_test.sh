@@ -484,8 +484,8 @@ case_quiet_many_threads() {
 }
 
 case_external_plugin() {
-  # `cmake --install` gives a relocatable package; the four examples of docs/plugins.md (kernel, solver, functional,
-  # callback) build outside the tree against it with find_package(WoWFlow CONFIG REQUIRED), and the installed wow
+  # `cmake --install` gives a relocatable package; the five examples of docs/plugins.md (kernel, solver, functional,
+  # callback, dataset) build outside the tree against it with find_package(WoWFlow CONFIG REQUIRED), and the installed wow
   # loads them from --plugin-dir folders (colon-separated) beside its built-in plugins, and runs them on the rings.
   local build_dir
   build_dir=$(cd "$(dirname "$WOW")" && pwd)
@@ -504,7 +504,7 @@ case_external_plugin() {
   installed=$TMP/moved/bin/wow
   "$installed" describe riesz_sw >/dev/null || fail "the installed wow does not find its built-in plugins"
   local ex dirs=""
-  for ex in cauchy_kernel extragradient_solver quartic_functional spread_callback; do
+  for ex in cauchy_kernel extragradient_solver quartic_functional spread_callback spiral_dataset; do
     cmake -S "$SRC/docs/examples/$ex" -B "$TMP/$ex" -DWoWFlow_DIR="$TMP/moved/lib/cmake/WoWFlow" >>"$TMP/ext.log" 2>&1 &&
       cmake --build "$TMP/$ex" >>"$TMP/ext.log" 2>&1 || fail "building $ex failed: $(tail -5 "$TMP/ext.log")"
     dirs=$dirs${dirs:+:}$TMP/$ex
@@ -520,6 +520,10 @@ case_external_plugin() {
     --set 'callbacks=[{"type": "spread", "params": {"every": 5}}]' --set output.pictures=false \
     --out "$TMP/all" --quiet || fail "run with the example solver, functional and callback failed"
   [[ $(grep -c ',spread,' "$TMP/all/metrics.csv") == 4 ]] || fail "spread metric rows: $(cat "$TMP/all/metrics.csv")"
+  "$installed" run "$SPEC" --plugin-dir "$dirs" --set 'target={"type": "spiral", "params": {"classes": 3}}' \
+    --set solver.params.steps=10 --set output.pictures=false --out "$TMP/sp" --quiet || fail "run onto the spiral failed"
+  [[ $(json_get "$TMP/sp/resolved_spec.json" 'j["target"]["params"]["points_per_class"]') == 80 ]] ||
+    fail "spiral defaults not resolved"
 }
 
 case_rings_acceptance() {

@@ -155,3 +155,44 @@ TEST_CASE("heun needs the oracle; update() says so", "[solvers]") {
   const std::vector<double> v{1.0};
   CHECK_THROWS_WITH(heun->update(std::span<double>(x), std::span<const double>(v)), Catch::Contains("oracle"));
 }
+
+TEST_CASE("a projections backend may supply the whole sliced step", "[engine]") {
+  // A backend whose step reports F = 42 and velocity 1 everywhere: FlowObjective must use it, not the core's engine,
+  // and still add the particle part.
+  struct FixedStep final : wow::SlicedStep<double> {
+    double evaluate(const double* x, const double*, std::uint64_t, std::uint64_t, const wow::Functional&,
+                    double* velocity) override {
+      (void)x;
+      std::fill(velocity, velocity + 4, 1.0);
+      return 42.0;
+    }
+    [[nodiscard]] std::string estimator() const override { return "fixed"; }
+  };
+  struct OwnStepBackend final : wow::ProjectionBackend {
+    wow::ProjectionSettings settings_;
+    [[nodiscard]] const wow::ProjectionSettings& settings() const override { return settings_; }
+    void for_each_block(std::size_t, const std::function<void(std::size_t)>&) const override {
+      FAIL("the core's engine was used instead of the backend's step");
+    }
+    void set_threads(std::size_t) override {}
+    [[nodiscard]] std::size_t threads() const override { return 1; }
+    [[nodiscard]] std::unique_ptr<wow::SlicedStep<double>> make_step_f64(const wow::SlicedShape& shape) const override {
+      CHECK(shape.dim == 2);
+      CHECK(shape.sw_power == 2);
+      return std::make_unique<FixedStep>();
+    }
+  } backend;
+  auto f = make_functional(Json::parse(R"({"type": "sum", "params": {"terms": [
+      {"weight": 1, "functional": {"type": "mmd", "params": {}}},
+      {"weight": 1, "functional": {"type": "potential", "params": {"center": 0}}}]}})"),
+                           1, 1);
+  const auto layout = wow::ClassLayout::uniform(1, 2);
+  wow::FlowObjective<double> objective(layout, layout, 2, *f, backend);
+  REQUIRE(objective.sliced() != nullptr);
+  CHECK(objective.sliced()->estimator() == "fixed");
+  const std::vector<double> x{1.0, 0.0, 0.0, 2.0};
+  std::vector<double> v(4);
+  // 42 + potential 1/2 * mean(1, 4) = 43.25; velocity 1 + x.
+  CHECK(objective.evaluate(x.data(), x.data(), 0, 0, v.data()) == Approx(43.25));
+  CHECK(v == std::vector<double>{2.0, 1.0, 1.0, 3.0});
+}

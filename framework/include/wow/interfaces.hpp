@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -177,6 +178,28 @@ struct ProjectionSettings {
   DirectionKind directions = DirectionKind::Gaussian;
 };
 
+// The sliced part of one step as a service: directions, projections, sorting, embeddings, the pairwise SW matrix,
+// the functional's slopes and the pull-back to a velocity. The CPU backends leave it to the core's engine (which
+// calls for_each_block); a backend that runs the whole step itself (e.g. on a GPU) returns its own.
+template <class T>
+class SlicedStep {
+ public:
+  virtual ~SlicedStep() = default;
+  // The functional's sliced part at x (source layout) against y (the step's target) with the directions of
+  // (seed, step); writes the WoW velocity (the shape of x).
+  virtual double evaluate(const T* x, const T* y, std::uint64_t seed, std::uint64_t step, const Functional& functional,
+                          T* velocity) = 0;
+  // "sorted", "quantile", or the backend's own name for its method.
+  [[nodiscard]] virtual std::string estimator() const = 0;
+};
+
+struct SlicedShape {
+  const ClassLayout& source;
+  const ClassLayout& target;  // per step (after batching)
+  std::size_t dim;
+  int sw_power;
+};
+
 // Runs the engine's fixed blocks of work. The blocking never depends on the backend or thread count, so every
 // backend produces bit-identical results; a backend only chooses how blocks are scheduled.
 class ProjectionBackend {
@@ -188,6 +211,14 @@ class ProjectionBackend {
   // Worker threads this backend may use (1 for serial).
   virtual void set_threads(std::size_t threads) = 0;
   [[nodiscard]] virtual std::size_t threads() const = 0;
+  // The whole sliced step, when this backend provides it; null (the default): the core's engine, scheduled by
+  // for_each_block.
+  [[nodiscard]] virtual std::unique_ptr<SlicedStep<float>> make_step_f32(const SlicedShape& /*shape*/) const {
+    return nullptr;
+  }
+  [[nodiscard]] virtual std::unique_ptr<SlicedStep<double>> make_step_f64(const SlicedShape& /*shape*/) const {
+    return nullptr;
+  }
 };
 
 }  // namespace wow

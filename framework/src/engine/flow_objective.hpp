@@ -19,15 +19,14 @@ class FlowObjective {
   // F(x) against target points y (the step's batch) with the directions of (seed, step); writes the velocity.
   double evaluate(const T* x, const T* y, std::uint64_t seed, std::uint64_t step, T* velocity);
 
-  // The sliced engine, or null when the functional has no sliced part.
-  [[nodiscard]] const SlicedEngine<T>* engine() const { return engine_.get(); }
+  // The sliced step (the backend's own, or the core's engine), or null when the functional has no sliced part.
+  [[nodiscard]] const SlicedStep<T>* sliced() const { return sliced_.get(); }
 
  private:
   ClassLayout source_, target_;
   std::size_t dim_;
   const Functional& functional_;
-  const ProjectionBackend& backend_;
-  std::unique_ptr<SlicedEngine<T>> engine_;
+  std::unique_ptr<SlicedStep<T>> sliced_;
 };
 
 extern template class FlowObjective<float>;

@@ -122,9 +122,7 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
     return view;
   };
 
-  const char* estimator = objective.engine() == nullptr                          ? "none"
-                          : objective.engine()->estimator() == Estimator::Sorted ? "sorted"
-                                                                                 : "quantile";
+  const std::string estimator = objective.sliced() == nullptr ? "none" : objective.sliced()->estimator();
   const Json info{{"steps", steps}, {"estimator", estimator}};
   Progress progress(spec.at("name").get<std::string>(), steps, from.step, quiet);
   const auto begin = std::chrono::steady_clock::now();
