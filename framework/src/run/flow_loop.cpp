@@ -71,6 +71,54 @@ class SnapshotWriter final : public Callback {
   std::int64_t every_;
 };
 
+// labels.json at the end of a complete run (exact OT between classes; skipped when a class pair is too large).
+template <class T>
+class LabelsReport final : public Callback {
+ public:
+  LabelsReport(const RunDirectory& run, const LabeledCloud<T>& x, const LabeledCloud<T>& target,
+               const LabeledCloud<double>& source, bool quiet)
+      : run_(run), x_(x), target_(target), source_(source), quiet_(quiet) {}
+  void on_end(const FlowView& /*view*/, MetricSink& /*sink*/) override {
+    std::size_t largest = 0;
+    for (std::size_t c = 0; c < x_.classes(); ++c)
+      for (std::size_t t = 0; t < target_.classes(); ++t)
+        largest = std::max(largest, x_.layout.size(c) * target_.layout.size(t));
+    if (largest <= kLabelMatchingMaxPairs)
+      write_labels(run_, x_, source_, target_);
+    else if (!quiet_)
+      std::fprintf(stderr, "warning: labels.json skipped: classes too large for exact OT (%zu point pairs > %zu)\n",
+                   largest, kLabelMatchingMaxPairs);
+  }
+
+ private:
+  const RunDirectory& run_;
+  const LabeledCloud<T>& x_;
+  const LabeledCloud<T>& target_;
+  const LabeledCloud<double>& source_;
+  bool quiet_;
+};
+
+// The pictures of a complete run, last of all hooks so every metric is in: loss.png, flow or image grids, one PNG
+// per metric. A picture that cannot be drawn is a warning: the run itself is complete.
+class PicturesReport final : public Callback {
+ public:
+  PicturesReport(const RunDirectory& run, const Setup& s, const MetricsLog& metrics)
+      : run_(run), s_(s), metrics_(metrics) {}
+  void on_end(const FlowView& /*view*/, MetricSink& /*sink*/) override {
+    try {
+      draw_run_pictures(run_, s_.source, s_.target);
+      metrics_.draw(run_.dir());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "warning: pictures not drawn: %s\n", e.what());
+    }
+  }
+
+ private:
+  const RunDirectory& run_;
+  const Setup& s_;
+  const MetricsLog& metrics_;
+};
+
 template <class T>
 int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
   const Json& spec = s.spec;
@@ -89,9 +137,16 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
 
   // Hooks in order: the run's own snapshots, then the spec's callbacks.
   SnapshotWriter<T> snapshots(run, x, spec.at("output").at("snapshot_every").get<std::int64_t>());
+  MetricsLog metrics(run.path("metrics.csv"), from.metrics);
+  LabelsReport<T> labels(run, x, target, s.source, quiet);
+  PicturesReport pictures(run, s, metrics);
+  // The run's own duties and the spec's callbacks share the hooks: snapshots first, then the spec's callbacks, then
+  // the end-of-run reports (labels.json, pictures). The loss log and checkpoints stay in the loop: they need F and
+  // the solver's and callbacks' states.
   std::vector<Callback*> hooks{&snapshots};
   for (auto& c : s.callbacks) hooks.push_back(c.get());
-  MetricsLog metrics(run.path("metrics.csv"), from.metrics);
+  if (spec.at("output").at("label_matching").get<bool>()) hooks.push_back(&labels);
+  if (spec.at("output").at("pictures").get<bool>()) hooks.push_back(&pictures);
   const auto callback_states = [&] {
     std::vector<std::vector<double>> states;
     for (const auto& c : s.callbacks) states.push_back(c->save_state());
@@ -188,30 +243,11 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
         break;
       }
     }
-    // The end: hooks (the last snapshot, final metrics), a checkpoint (so a complete run can be extended), final.npy,
-    // labels.json, pictures.
-    for (auto* hook : hooks) hook->on_end(at(step, loss), metrics);
+    // The end: a checkpoint (so a complete run can be extended) and final.npy, then the hooks (the last snapshot,
+    // final metrics, labels.json, pictures).
     run.write_checkpoint(step, x, s.solver->save_state(), callback_states());
     run.write_cloud("final.npy", x);
-    if (spec.at("output").at("label_matching").get<bool>()) {
-      std::size_t largest = 0;
-      for (std::size_t c = 0; c < x.classes(); ++c)
-        for (std::size_t t = 0; t < target.classes(); ++t)
-          largest = std::max(largest, x.layout.size(c) * target.layout.size(t));
-      if (largest <= kLabelMatchingMaxPairs)
-        write_labels(run, x, s.source, target);
-      else if (!quiet)
-        std::fprintf(stderr, "warning: labels.json skipped: classes too large for exact OT (%zu point pairs > %zu)\n",
-                     largest, kLabelMatchingMaxPairs);
-    }
-    if (spec.at("output").at("pictures").get<bool>()) {
-      try {
-        draw_run_pictures(run, s.source, s.target);
-        metrics.draw(run.dir());
-      } catch (const std::exception& e) {  // pictures are a convenience: the run itself is complete
-        std::fprintf(stderr, "warning: pictures not drawn: %s\n", e.what());
-      }
-    }
+    for (auto* hook : hooks) hook->on_end(at(step, loss), metrics);
     Json extra = info;
     extra["loss"] = loss;
     extra["elapsed_s"] = elapsed();
