@@ -5,25 +5,16 @@
 #include <cmath>
 #include <vector>
 
+#include "wow/particle_functional.hpp"
 #include "wow/plugin_api.hpp"
 
 namespace {
 
-class Interaction final : public wow::Functional {
+class Interaction final : public wow::ParticleFunctional<Interaction> {
  public:
   explicit Interaction(const wow::Params& p) : width_(p.number("kernel_width")), weight_(p.number("weight")) {}
 
-  [[nodiscard]] int sw_power() const override { return 0; }
-  void prepare(std::size_t /*source_classes*/, std::size_t /*target_classes*/) override {}
-
-  double add_particle_velocity(const wow::ParticleState<float>& s, std::span<float> v) const override {
-    return add(s, v);
-  }
-  double add_particle_velocity(const wow::ParticleState<double>& s, std::span<double> v) const override {
-    return add(s, v);
-  }
-
- private:
+  // Called by ParticleFunctional for both precisions.
   template <class T>
   double add(const wow::ParticleState<T>& s, std::span<T> v) const {
     const std::size_t d = s.dim, classes = s.layout.classes();
@@ -53,6 +44,7 @@ class Interaction final : public wow::Functional {
     return weight_ * value;
   }
 
+ private:
   double width_, weight_;
 };
 

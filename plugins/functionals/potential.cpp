@@ -6,26 +6,20 @@
 #include <vector>
 
 #include "wow/errors.hpp"
+#include "wow/particle_functional.hpp"
 #include "wow/plugin_api.hpp"
 
 namespace {
 
-class Potential final : public wow::Functional {
+class Potential final : public wow::ParticleFunctional<Potential> {
  public:
   explicit Potential(const wow::Params& p) : params_(p), weight_(p.number("weight")) {}
 
-  [[nodiscard]] int sw_power() const override { return 0; }
-  void prepare(std::size_t /*source_classes*/, std::size_t /*target_classes*/) override {}
   void prepare_dimension(std::size_t dim) override { (void)center(dim); }
 
-  double add_particle_velocity(const wow::ParticleState<float>& s, std::span<float> v) const override {
-    return add(s, v);
-  }
-  double add_particle_velocity(const wow::ParticleState<double>& s, std::span<double> v) const override {
-    return add(s, v);
-  }
-
  private:
+  friend wow::ParticleFunctional<Potential>;  // calls add()
+
   std::vector<double> center(std::size_t dim) const {
     const wow::Json& c = params_.node("center");
     if (c.is_number()) return std::vector<double>(dim, c.get<double>());

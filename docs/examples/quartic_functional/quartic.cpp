@@ -1,21 +1,13 @@
 // docs/plugins.md "A functional over particles": F = sum_c (1/C)(1/n_c) sum_i |x_i|^4 / 4, velocity |x_i|^2 x_i.
 #include <span>
+#include <wow/particle_functional.hpp>
 #include <wow/plugin_api.hpp>
 
 namespace {
 
-class Quartic final : public wow::Functional {
+class Quartic final : public wow::ParticleFunctional<Quartic> {
  public:
-  [[nodiscard]] int sw_power() const override { return 0; }
-  void prepare(std::size_t /*source_classes*/, std::size_t /*target_classes*/) override {}
-  double add_particle_velocity(const wow::ParticleState<float>& s, std::span<float> v) const override {
-    return add(s, v);
-  }
-  double add_particle_velocity(const wow::ParticleState<double>& s, std::span<double> v) const override {
-    return add(s, v);
-  }
-
- private:
+  // Called by ParticleFunctional for both precisions.
   template <class T>
   double add(const wow::ParticleState<T>& s, std::span<T> v) const {
     double value = 0;
