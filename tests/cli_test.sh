@@ -367,7 +367,9 @@ types = {(i["kind"], i["type"]) for i in items}
 for need in [("kernel", "gaussian_sw"), ("kernel", "riesz_sw"), ("kernel", "laplace_sw"), ("kernel", "imq_sw"),
              ("functional", "mmd"), ("solver", "forward_euler"), ("solver", "momentum"), ("projections", "serial"),
              ("projections", "tbb"), ("dataset", "rings"), ("dataset", "rings_source"), ("dataset", "npy"),
-             ("dataset", "gaussian_blobs")]:
+             ("dataset", "gaussian_blobs"), ("functional", "potential"), ("functional", "interaction"),
+             ("functional", "sum"), ("solver", "heun"), ("solver", "adam"), ("callback", "sw_to_target"),
+             ("callback", "early_stop")]:
     assert need in types, need
 riesz = next(i for i in items if i["type"] == "riesz_sw")
 r = next(p for p in riesz["params"] if p["name"] == "r")
@@ -376,6 +378,11 @@ assert riesz["plugin"].endswith(".so"), riesz
 PY
   "$WOW" plugins >"$TMP/plugins.txt" 2>"$TMP/stderr" || fail "wow plugins failed"
   grep -q riesz_sw "$TMP/plugins.txt" || fail "wow plugins does not list riesz_sw"
+  local kind
+  for kind in callback dataset functional kernel projections solver; do
+    grep -q "^$kind:$" "$TMP/plugins.txt" || fail "wow plugins does not list the kind $kind"
+  done
+  grep -q "  early_stop - " "$TMP/plugins.txt" || fail "wow plugins does not list early_stop"
 }
 
 case_describe() {

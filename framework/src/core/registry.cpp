@@ -36,7 +36,7 @@ std::vector<std::string> Registry::types(const std::string& kind) const {
 }
 
 std::vector<std::string> Registry::kinds() const {
-  return {"dataset", "functional", "kernel", "projections", "solver"};
+  return {"callback", "dataset", "functional", "kernel", "projections", "solver"};
 }
 
 void Registry::unknown_type(const std::string& kind, const std::string& type, const std::string& path) const {
