@@ -912,6 +912,13 @@ case_callbacks_resume_bit_identical() {
   cmp "$TMP/full/metrics.csv" "$TMP/k/metrics.csv" || fail "metrics.csv differs from the uninterrupted run"
   [[ $(cut -d, -f1-2 "$TMP/full/loss.csv") == "$(cut -d, -f1-2 "$TMP/k/loss.csv")" ]] || fail "loss.csv differs"
   ls "$TMP/k/checkpoint" | grep -q "solver_m_" || fail "adam's buffers are not in the checkpoint"
+  # Extending a complete run keeps none of its end-of-run metric rows (sw_to_target reported at 1200 = 30 x 40:
+  # use 1190, not a multiple of 40): the result equals a run of the longer length.
+  "$WOW" run "$SPEC" "${args[@]}" --set solver.params.steps=1190 --out "$TMP/short" || fail "1190-step run failed"
+  grep -q '^1190,sw2_mean,' "$TMP/short/metrics.csv" || fail "no end-of-run metric at 1190"
+  "$WOW" run --resume "$TMP/short" --set solver.params.steps=1200 --quiet || fail "extending failed"
+  cmp "$TMP/full/metrics.csv" "$TMP/short/metrics.csv" || fail "an extended run's metrics.csv differs"
+  cmp "$TMP/full/final.npy" "$TMP/short/final.npy" || fail "an extended run's final.npy differs"
 }
 
 case_particle_functionals_and_solvers() {

@@ -225,7 +225,7 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
           stopped_by = spec.at("callbacks").at(h - 1).at("type").get<std::string>();
       const bool interrupt = stop_signal().load() != 0;
       if ((checkpoint_every > 0 && done % checkpoint_every == 0) || interrupt) {
-        run.write_checkpoint(done, x, s.solver->save_state(), callback_states());
+        run.write_checkpoint(done, x, s.solver->save_state(), callback_states(), metrics.rows().size());
         Json extra = info;
         extra["loss"] = loss;
         extra["checkpoint_step"] = done;
@@ -245,7 +245,7 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
     }
     // The end: a checkpoint (so a complete run can be extended) and final.npy, then the hooks (the last snapshot,
     // final metrics, labels.json, pictures).
-    run.write_checkpoint(step, x, s.solver->save_state(), callback_states());
+    run.write_checkpoint(step, x, s.solver->save_state(), callback_states(), metrics.rows().size());
     run.write_cloud("final.npy", x);
     for (auto* hook : hooks) hook->on_end(at(step, loss), metrics);
     Json extra = info;

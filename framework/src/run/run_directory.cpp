@@ -157,7 +157,7 @@ std::vector<LossRow> RunDirectory::read_loss() const {
 
 template <class T>
 void RunDirectory::write_checkpoint(std::int64_t step, const LabeledCloud<T>& state, const SolverState& solver,
-                                    const std::vector<std::vector<double>>& callbacks) {
+                                    const std::vector<std::vector<double>>& callbacks, std::size_t metric_rows) {
   std::vector<CheckpointArray> arrays{{"state", npy::encode(state.points.data(), {state.rows(), state.dim})}};
   for (const auto& [name, buffer] : solver.buffers)
     arrays.push_back({"solver_" + name, npy::encode(buffer.data(), {buffer.size()})});
@@ -166,7 +166,7 @@ void RunDirectory::write_checkpoint(std::int64_t step, const LabeledCloud<T>& st
       arrays.push_back({"callback_" + std::to_string(i), npy::encode(callbacks[i].data(), {callbacks[i].size()})});
   Json scalars = Json::object();
   for (const auto& [name, value] : solver.scalars) scalars[name] = value;
-  CheckpointStore(dir_).write(step, arrays, Json{{"solver_scalars", scalars}});
+  CheckpointStore(dir_).write(step, arrays, Json{{"solver_scalars", scalars}, {"metric_rows", metric_rows}});
 }
 
 LoadedCheckpoint RunDirectory::load_checkpoint(std::size_t state_values) const {
@@ -182,8 +182,8 @@ template void RunDirectory::write_array(const std::string&, const std::vector<do
 template void RunDirectory::write_array(const std::string&, const std::vector<std::int64_t>&,
                                         const std::vector<std::size_t>&) const;
 template void RunDirectory::write_checkpoint(std::int64_t, const LabeledCloud<float>&, const SolverState&,
-                                             const std::vector<std::vector<double>>&);
+                                             const std::vector<std::vector<double>>&, std::size_t);
 template void RunDirectory::write_checkpoint(std::int64_t, const LabeledCloud<double>&, const SolverState&,
-                                             const std::vector<std::vector<double>>&);
+                                             const std::vector<std::vector<double>>&, std::size_t);
 
 }  // namespace wow

@@ -55,8 +55,9 @@ class RunDirectory {
   // Checkpoint (checkpoint.hpp): arrays "state", "solver_<buffer>" and "callback_<i>" (non-empty states), the
   // solver's scalars in the record, with sizes and checksums.
   template <class T>
+  // `metric_rows`: rows of metrics.csv written so far (a resume keeps exactly those).
   void write_checkpoint(std::int64_t step, const LabeledCloud<T>& state, const SolverState& solver,
-                        const std::vector<std::vector<double>>& callbacks);
+                        const std::vector<std::vector<double>>& callbacks, std::size_t metric_rows);
   // The newest checkpoint whose files all check out; its "state" must hold `state_values` values.
   [[nodiscard]] LoadedCheckpoint load_checkpoint(std::size_t state_values) const;
 

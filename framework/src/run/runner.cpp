@@ -123,9 +123,12 @@ int resume_flow(const RunOptions& options, const Registry& registry, std::size_t
     from.step = cp.step;
     from.state = &cp.arrays.at("state").values;
     restore_states(cp, s.source.points.size(), s.callbacks.size(), from, run.dir());
-    // Metrics reported up to the checkpoint's step were written before it: they stay.
+    // The metric rows written before the checkpoint stay (not those of the end-of-run hooks of an extended run).
     from.metrics = MetricsLog::read(run.path("metrics.csv"));
-    std::erase_if(from.metrics, [&](const MetricRow& r) { return r.step > cp.step; });
+    if (cp.extra.contains("metric_rows") && cp.extra["metric_rows"].get<std::size_t>() <= from.metrics.size())
+      from.metrics.resize(cp.extra["metric_rows"].get<std::size_t>());
+    else
+      std::erase_if(from.metrics, [&](const MetricRow& r) { return r.step > cp.step; });
   }
   std::filesystem::remove(run.path("final.npy"), ec);  // only complete runs have final.npy
   std::vector<LossRow> rows = run.read_loss();
