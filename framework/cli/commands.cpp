@@ -15,11 +15,8 @@ namespace po = boost::program_options;
 
 namespace wow::cli {
 
-namespace {
-
-// Parses options; unknown or malformed options are bad input (exit 2), not crashes.
-po::variables_map parse(const std::vector<std::string>& args, const po::options_description& options,
-                        const po::positional_options_description& positional, const std::string& verb) {
+po::variables_map parse_options(const std::vector<std::string>& args, const po::options_description& options,
+                                const po::positional_options_description& positional, const std::string& verb) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
@@ -29,6 +26,8 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
   }
   return vm;
 }
+
+namespace {
 
 po::options_description common_options() {
   po::options_description o("Common options");
@@ -101,7 +100,7 @@ int run_command(const std::vector<std::string>& args) {
                                        "continue the run in RUN_DIR from its last checkpoint");
   po::positional_options_description pos;
   pos.add("spec", 1);
-  const auto vm = parse(args, o, pos, "run");
+  const auto vm = parse_options(args, o, pos, "run");
   if (vm.count("help")) {
     std::cout << o << "\nExample:\n  wow run experiments/rings.json --set solver.params.steps=100 --out runs/quick\n";
     return kExitOk;
@@ -155,7 +154,7 @@ int plugins_command(const std::vector<std::string>& args) {
   po::options_description o("wow plugins [--json]");
   o.add(common_options());
   o.add_options()("json", "print every component as JSON");
-  const auto vm = parse(args, o, {}, "plugins");
+  const auto vm = parse_options(args, o, {}, "plugins");
   if (vm.count("help")) {
     std::cout << o;
     return kExitOk;
@@ -188,7 +187,7 @@ int describe_command(const std::vector<std::string>& args) {
   o.add_options()("type", po::value<std::string>(), "a component type id (e.g. riesz_sw), or \"spec\"");
   po::positional_options_description pos;
   pos.add("type", 1);
-  const auto vm = parse(args, o, pos, "describe");
+  const auto vm = parse_options(args, o, pos, "describe");
   if (vm.count("help") || !vm.count("type")) {
     std::cout << o;
     return vm.count("help") ? kExitOk : kExitBadInput;

@@ -17,13 +17,7 @@ int status_command(const std::vector<std::string>& args) {
       "dir", po::value<std::vector<std::string>>(), "run directories");
   po::positional_options_description pos;
   pos.add("dir", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(o).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(std::string("wow status: ") + e.what() + " (see wow status --help)");
-  }
+  const auto vm = parse_options(args, o, pos, "status");
   if (vm.count("help")) {
     std::cout << o
               << "\nStates: complete, running (its process alive, or gone: then resume it), interrupted, failed, "

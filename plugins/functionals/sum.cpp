@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "wow/errors.hpp"
@@ -70,7 +71,8 @@ class Sum final : public wow::Functional {
   template <class T>
   double add(const wow::ParticleState<T>& s, std::span<T> v) const {
     double value = 0.0;
-    std::vector<T> term(v.size());
+    std::vector<T>& term = std::get<std::vector<T>>(scratch_);  // reused: no allocation per step
+    term.resize(v.size());
     for (const auto& t : terms_) {
       std::fill(term.begin(), term.end(), T(0));
       value += t.weight * t.functional->add_particle_velocity(s, std::span<T>(term));
@@ -82,6 +84,7 @@ class Sum final : public wow::Functional {
 
   std::vector<Term> terms_;
   std::string path_;
+  mutable std::tuple<std::vector<float>, std::vector<double>> scratch_;  // one term's velocity
   int power_ = 0;
 };
 

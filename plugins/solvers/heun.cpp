@@ -1,5 +1,9 @@
 // Heun's method (explicit trapezoid): x~ = x - tau v(x); x <- x - tau/2 (v(x) + v(x~)). Two velocity evaluations
 // per step, both with that step's directions and target batch; second order in tau.
+#include <tuple>
+#include <utility>
+#include <vector>
+
 #include "wow/plugin_api.hpp"
 #include "wow/solver_base.hpp"
 
@@ -11,30 +15,21 @@ class Heun final : public wow::TypedSolver<Heun> {
   template <class T>
   void apply(std::span<T> x, std::span<const T> v, const wow::VelocityOracle<T>& oracle) {
     const T tau = static_cast<T>(tau_);
-    std::vector<T>& predictor = scratch<T>(x.size());
+    auto& [predictor, v2] = std::get<Work<T>>(work_);
+    predictor.resize(x.size());
+    v2.resize(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) predictor[i] = x[i] - tau * v[i];
-    std::vector<T>& v2 = scratch2<T>(x.size());
     oracle(std::span<const T>(predictor), std::span<T>(v2));
     const T half = tau / T(2);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] -= half * (v[i] + v2[i]);
   }
 
  private:
-  // Work space only (not state: each step starts from x and v alone).
+  // Work space only (not state: each step starts from x and v alone): the predictor and the velocity there.
   template <class T>
-  std::vector<T>& scratch(std::size_t n) {
-    auto& s = std::get<std::vector<T>>(predictor_);
-    s.resize(n);
-    return s;
-  }
-  template <class T>
-  std::vector<T>& scratch2(std::size_t n) {
-    auto& s = std::get<std::vector<T>>(second_);
-    s.resize(n);
-    return s;
-  }
+  using Work = std::pair<std::vector<T>, std::vector<T>>;
   double tau_;
-  std::tuple<std::vector<float>, std::vector<double>> predictor_, second_;
+  std::tuple<Work<float>, Work<double>> work_;
 };
 
 }  // namespace
