@@ -27,8 +27,6 @@ po::variables_map parse_options(const std::vector<std::string>& args, const po::
   return vm;
 }
 
-namespace {
-
 po::options_description common_options() {
   po::options_description o("Common options");
   o.add_options()("help,h", "show this help")(
@@ -37,12 +35,9 @@ po::options_description common_options() {
   return o;
 }
 
-// The registry with every plugin loaded; it must outlive every component it creates.
-struct LoadedPlugins {
-  PluginSet plugins;  // declared first so it is destroyed last: factories live in its libraries
-  Registry registry;
-  explicit LoadedPlugins(const std::string& dir) { plugins.load_search_path(plugin_search_path(dir), registry); }
-};
+LoadedPlugins::LoadedPlugins(const std::string& dir) { plugins.load_search_path(plugin_search_path(dir), registry); }
+
+namespace {
 
 void print_params(const ParamSchema& params, const std::string& indent) {
   for (const auto& p : params) {
@@ -68,6 +63,9 @@ void print_usage() {
       "Usage:\n"
       "  wow run SPEC.json [--set KEY=VALUE]... [--out DIR] [--threads N] [--force] [--quiet]\n"
       "  wow run --resume RUN_DIR [--set solver.params.steps=N] [--threads N] [--quiet]\n"
+      "  wow sweep SPEC.json [--set KEY=VALUE]... [--out DIR] [--jobs N] [--threads T] [--force] [--quiet]\n"
+      "  mpirun -np R wow sweep SPEC.json ...\n"
+      "  wow compare RUN_DIR... [--out FILE.png] [--metric NAME]\n"
       "  wow status RUN_DIR... [--json]\n"
       "  wow --version\n"
       "  wow plugins [--json]\n"
@@ -80,6 +78,8 @@ void print_usage() {
       "functional.params.kernel='{\"type\":\"gaussian_sw\",\"params\":{\"h\":0.05}}'\n"
       "  wow run --resume runs/rings\n"
       "  wow run --resume runs/rings --set solver.params.steps=2000     # extend a finished run\n"
+      "  wow sweep experiments/rings_gaussian_bandwidth_sweep.json --jobs 2   # again: resumes\n"
+      "  wow compare runs/rings runs/rings_gaussian\n"
       "  wow status runs/rings\n"
       "  wow describe riesz_sw\n"
       "  wow bench --classes 10 --points 200 --dim 784 --projections 500\n\n"
@@ -136,6 +136,9 @@ int run_command(const std::vector<std::string>& args) {
   if (!vm.count("spec")) throw InputError("wow run: give a spec file (or --resume RUN_DIR); see wow run --help");
   const std::string path = vm["spec"].as<std::string>();
   Json raw = read_spec_file(path);
+  if (raw.contains("sweep"))
+    throw InputError(path + ": this spec has a \"sweep\" block: run it with wow sweep " + path +
+                     " (or remove the block to run the base spec alone)");
   if (vm.count("set"))
     for (const auto& assignment : vm["set"].as<std::vector<std::string>>()) apply_override(raw, assignment);
   if (vm.count("out")) {

@@ -29,8 +29,10 @@ int main(int argc, char** argv) {
     if (verb == "describe") return wow::cli::describe_command(args);
     if (verb == "bench") return wow::cli::bench_command(args);
     if (verb == "status") return wow::cli::status_command(args);
+    if (verb == "sweep") return wow::cli::sweep_command(args);
+    if (verb == "compare") return wow::cli::compare_command(args);
     throw wow::InputError("unknown command \"" + verb +
-                          "\"; valid: run, status, plugins, describe, bench (see wow --help)");
+                          "\"; valid: run, sweep, compare, status, plugins, describe, bench (see wow --help)");
   } catch (const wow::InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return wow::kExitBadInput;

@@ -151,7 +151,7 @@ void draw_images(const RunDirectory& run, const LabeledCloud<double>& source, co
 
 void draw_run_pictures(const RunDirectory& run, const LabeledCloud<double>& source,
                        const LabeledCloud<double>& target) {
-  std::vector<plot::Series> loss{plot::Series{std::string(1, 'F'), {}, {}}};
+  std::vector<plot::Series> loss{plot::Series{std::string(1, 'F'), {}, {}, {}, {}}};
   for (const auto& r : run.loss()) {
     loss[0].x.push_back(static_cast<double>(r.step));
     loss[0].y.push_back(r.loss);

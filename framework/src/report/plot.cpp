@@ -38,6 +38,8 @@ namespace {
 // Colour map 0 layout; index 0 is also the page background.
 constexpr PLINT kWhite = 0, kBlack = 1, kTargetGrey = 2, kGridGrey = 3, kFirstClass = 4;
 constexpr int kClassColours = 10;
+constexpr PLINT kFirstBand = kFirstClass + kClassColours;  // the class colours again, translucent (bands)
+constexpr double kBandAlpha = 0.22;
 
 // tab10 (matplotlib's default cycle), well separated hues that stay distinct on white.
 constexpr std::array<std::array<PLINT, 3>, kClassColours> kTab10 = {{{31, 119, 180},
@@ -55,6 +57,8 @@ PLINT class_colour(int label) {
   const int k = ((label % kClassColours) + kClassColours) % kClassColours;  // negative labels cycle too
   return kFirstClass + k;
 }
+
+PLINT band_colour(int label) { return class_colour(label) - kFirstClass + kFirstBand; }
 
 // PLplot treats '#' as its text escape character; double it so user strings print verbatim.
 std::string escape_text(const std::string& s) {
@@ -243,8 +247,10 @@ class Session {
 
  private:
   static void set_palette() {
-    constexpr int n = kFirstClass + kClassColours;
+    constexpr int n = kFirstBand + kClassColours;
     std::array<PLINT, n> r{}, g{}, b{};
+    std::array<PLFLT, n> a{};
+    a.fill(1.0);
     auto set = [&](int i, PLINT rr, PLINT gg, PLINT bb) {
       r[i] = rr;
       g[i] = gg;
@@ -254,9 +260,13 @@ class Session {
     set(kBlack, 0, 0, 0);
     set(kTargetGrey, 205, 205, 205);
     set(kGridGrey, 225, 225, 225);
-    for (int i = 0; i < kClassColours; ++i) set(kFirstClass + i, kTab10[i][0], kTab10[i][1], kTab10[i][2]);
+    for (int i = 0; i < kClassColours; ++i) {
+      set(kFirstClass + i, kTab10[i][0], kTab10[i][1], kTab10[i][2]);
+      set(kFirstBand + i, kTab10[i][0], kTab10[i][1], kTab10[i][2]);
+      a[kFirstBand + i] = kBandAlpha;
+    }
     plscmap0n(n);
-    plscmap0(r.data(), g.data(), b.data(), n);
+    plscmap0a(r.data(), g.data(), b.data(), a.data(), n);
   }
 
   PLINT previous_ = 0;
@@ -428,7 +438,8 @@ void label_callback(PLINT axis, PLFLT value, PLCHAR_NC_VECTOR label, PLINT lengt
 void draw_grid(const AxisPair& axes) {
   plcol0(kGridGrey);
   plwidth(1.0);
-  plbox("g", axes.x.step, axes.x.nsub, axes.y.plplot_log() ? "gl" : "g", axes.y.step, axes.y.nsub);
+  plbox(axes.x.plplot_log() ? "gl" : "g", axes.x.step, axes.x.nsub, axes.y.plplot_log() ? "gl" : "g", axes.y.step,
+        axes.y.nsub);
 }
 
 // Box, ticks and our tick labels. The label callback reads `axes` only during this call.
@@ -436,7 +447,8 @@ void draw_box(const AxisPair& axes) {
   plcol0(kBlack);
   plwidth(1.0);
   plslabelfunc(label_callback, const_cast<AxisPair*>(&axes));  // PLplot's API takes a non-const pointer
-  plbox("bcnsto", axes.x.step, axes.x.nsub, axes.y.plplot_log() ? "bcnstvol" : "bcnstvo", axes.y.step, axes.y.nsub);
+  plbox(axes.x.plplot_log() ? "bcnstol" : "bcnsto", axes.x.step, axes.x.nsub,
+        axes.y.plplot_log() ? "bcnstvol" : "bcnstvo", axes.y.step, axes.y.nsub);
   plslabelfunc(nullptr, nullptr);
 }
 
@@ -621,49 +633,81 @@ void write_flow_panels(const std::string& png_path, const std::vector<std::strin
 
 void write_line_plot(const std::string& png_path, const std::string& title, const std::string& x_label,
                      const std::string& y_label, const std::vector<Series>& series, bool log_y, int width, int height) {
+  PlotStyle style;
+  style.log_y = log_y;
+  style.width = width;
+  style.height = height;
+  write_series_plot(png_path, title, x_label, y_label, series, style);
+}
+
+void write_series_plot(const std::string& png_path, const std::string& title, const std::string& x_label,
+                       const std::string& y_label, const std::vector<Series>& series, const PlotStyle& style) {
+  const int width = style.width, height = style.height;
   check_size(width, "width", png_path);
   check_size(height, "height", png_path);
-  for (std::size_t s = 0; s < series.size(); ++s)
-    if (series[s].x.size() != series[s].y.size())
-      fail(png_path, "series " + std::to_string(s) + " ('" + series[s].name + "'): x and y sizes differ (" +
-                         std::to_string(series[s].x.size()) + " vs " + std::to_string(series[s].y.size()) + ")");
+  for (std::size_t s = 0; s < series.size(); ++s) {
+    const Series& one = series[s];
+    const std::string which = "series " + std::to_string(s) + " ('" + one.name + "'): ";
+    if (one.x.size() != one.y.size())
+      fail(png_path, which + "x and y sizes differ (" + std::to_string(one.x.size()) + " vs " +
+                         std::to_string(one.y.size()) + ")");
+    if (one.lo.size() != one.hi.size() || (!one.lo.empty() && one.lo.size() != one.y.size()))
+      fail(png_path, which + "lo and hi must both be empty or both have y's size");
+  }
 
-  // Log axis only if at least one value can be shown on it.
-  bool use_log = false;
-  if (log_y)
+  // A log axis only if at least one value can be shown on it.
+  auto any_positive = [&](bool of_x) {
     for (const Series& s : series)
-      for (std::size_t i = 0; i < s.y.size() && !use_log; ++i)
-        use_log = std::isfinite(s.x[i]) && std::isfinite(s.y[i]) && s.y[i] > 0.0;
+      for (std::size_t i = 0; i < s.y.size(); ++i)
+        if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]) && (of_x ? s.x[i] : s.y[i]) > 0.0) return true;
+    return false;
+  };
+  const bool log_x = style.log_x && any_positive(true);
+  const bool log_y = style.log_y && any_positive(false);
+  auto shown = [](double v, bool log) { return std::isfinite(v) && (!log || v > 0.0); };
+  auto map = [](double v, bool log) { return log ? std::log10(v) : v; };
 
   // Each series becomes runs of drawable points; a skipped value breaks the line instead of bridging the gap.
   struct Run {
-    std::vector<PLFLT> x, y;
+    std::vector<PLFLT> x, y, lo, hi;  // lo/hi: the spread where it can be drawn, else the point itself
   };
   std::vector<std::vector<Run>> runs(series.size());
   Extent ex, ey;
   for (std::size_t s = 0; s < series.size(); ++s) {
+    const Series& one = series[s];
     Run cur;
-    for (std::size_t i = 0; i < series[s].x.size(); ++i) {
-      const double x = series[s].x[i], y = series[s].y[i];
-      const bool ok = std::isfinite(x) && std::isfinite(y) && (!use_log || y > 0.0);
-      if (!ok) {
+    for (std::size_t i = 0; i < one.x.size(); ++i) {
+      const double x = one.x[i], y = one.y[i];
+      if (!shown(x, log_x) || !shown(y, log_y)) {
         if (!cur.x.empty()) runs[s].push_back(std::move(cur));
         cur = Run{};
         continue;
       }
-      const double yy = use_log ? std::log10(y) : y;
-      cur.x.push_back(x);
+      const double yy = map(y, log_y);
+      double lo = yy, hi = yy;
+      if (!one.lo.empty() && shown(one.lo[i], log_y) && shown(one.hi[i], log_y)) {
+        lo = std::min(yy, map(one.lo[i], log_y));
+        hi = std::max(yy, map(one.hi[i], log_y));
+      }
+      cur.x.push_back(map(x, log_x));
       cur.y.push_back(yy);
-      ex.add(x);
-      ey.add(yy);
+      cur.lo.push_back(lo);
+      cur.hi.push_back(hi);
+      ex.add(cur.x.back());
+      ey.add(lo);
+      ey.add(hi);
     }
     if (!cur.x.empty()) runs[s].push_back(std::move(cur));
   }
   // A log axis is labelled at whole decades only; make sure at least two of them are in range.
-  if (use_log && !ey.empty() && std::floor(ey.hi) - std::ceil(ey.lo) < 1.0) {
-    ey.lo = std::floor(ey.lo);
-    ey.hi = std::max(std::ceil(ey.hi), ey.lo + 1.0);
-  }
+  auto whole_decades = [](Extent& e) {
+    if (!e.empty() && std::floor(e.hi) - std::ceil(e.lo) < 1.0) {
+      e.lo = std::floor(e.lo);
+      e.hi = std::max(std::ceil(e.hi), e.lo + 1.0);
+    }
+  };
+  if (log_x) whole_decades(ex);
+  if (log_y) whole_decades(ey);
   const Limits lx = padded(ex, 0.05, 0.5, png_path);
   const Limits ly = padded(ey, 0.05, 0.5, png_path);  // 0.5 = half a decade on a log axis
 
@@ -671,7 +715,7 @@ void write_line_plot(const std::string& png_path, const std::string& title, cons
   TempOutput out(png_path);
   {
     Session session(png_path, out.file(), width, height, text_scale_for(std::min(width, height), 420.0));
-    const AxisPair axes{make_axis(lx, false, 7), make_axis(ly, use_log, 6)};
+    const AxisPair axes{make_axis(lx, log_x, 7), make_axis(ly, log_y, 6)};
     // Left margin fits the widest (horizontal) y tick label plus the y label; below: tick labels plus x label.
     const double y_labels = max_label_width(axes.y);
     viewport_in_chars(y_labels + 3.4, std::max(2.0, 0.5 * max_label_width(axes.x) + 0.5), 4.2, 3.0);
@@ -679,10 +723,32 @@ void write_line_plot(const std::string& png_path, const std::string& title, cons
     draw_grid(axes);  // first, so the data lines cover it
 
     const double line_width = std::clamp(std::min(width, height) / 250.0, 1.0, 6.0);
+    // Bands first, under every line.
+    if (!style.error_bars) {
+      for (std::size_t s = 0; s < series.size(); ++s) {
+        if (series[s].lo.empty()) continue;
+        plcol0(band_colour(static_cast<int>(s)));
+        for (const Run& r : runs[s]) {
+          if (r.x.size() < 2) continue;
+          std::vector<PLFLT> px(r.x.begin(), r.x.end()), py(r.hi.begin(), r.hi.end());
+          px.insert(px.end(), r.x.rbegin(), r.x.rend());
+          py.insert(py.end(), r.lo.rbegin(), r.lo.rend());
+          plfill(static_cast<PLINT>(px.size()), px.data(), py.data());
+        }
+      }
+    }
     plwidth(line_width);
     for (std::size_t s = 0; s < series.size(); ++s) {
       const PLINT colour = class_colour(static_cast<int>(s));
       for (const Run& r : runs[s]) {
+        if (style.error_bars) {
+          plcol0(colour);
+          if (!series[s].lo.empty()) {
+            std::vector<PLFLT> x(r.x), lo(r.lo), hi(r.hi);
+            plerry(static_cast<PLINT>(x.size()), x.data(), lo.data(), hi.data());
+          }
+          draw_points(r.x, r.y, colour, 1.5);
+        }
         if (r.x.size() == 1) {
           draw_points(r.x, r.y, colour, 1.0);  // an isolated point has no line; mark it
         } else {

@@ -31,6 +31,17 @@ void write_flow_panels(const std::string& png_path, const std::vector<std::strin
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  // Optional spread around y (both empty, or both the size of y): a shaded band, or error bars with
+  // PlotStyle::error_bars. Non-finite entries are skipped.
+  std::vector<double> lo, hi;
+};
+
+struct PlotStyle {
+  bool log_x = false;       // log10 x axis (non-positive x skipped; linear when none is positive)
+  bool log_y = false;       // log10 y axis (likewise)
+  bool error_bars = false;  // draw lo/hi as error bars with a marker at each point, not as a band
+  int width = 800;
+  int height = 500;
 };
 
 // Line plot with axes, labels, title and a legend when there is more than one series. Non-finite points break
@@ -39,6 +50,9 @@ struct Series {
 void write_line_plot(const std::string& png_path, const std::string& title, const std::string& x_label,
                      const std::string& y_label, const std::vector<Series>& series, bool log_y = false, int width = 800,
                      int height = 500);
+// The same with bands or error bars and optional log axes (sweep and compare plots).
+void write_series_plot(const std::string& png_path, const std::string& title, const std::string& x_label,
+                       const std::string& y_label, const std::vector<Series>& series, const PlotStyle& style);
 
 // rows x cols grid of images; `images` holds rows*cols images in row-major grid order, each h*w*channels values
 // row-major with interleaved channels (channels 1 = grayscale, 3 = RGB). Values are clipped to [lo, hi] and mapped

@@ -75,8 +75,12 @@ bool is_resolved_spec(const Json& j) {
   return true;
 }
 
+}  // namespace
+
 // The home directory, the working directory and its parents, and "/": never replaced, whatever they hold.
-std::string protected_reason(const fs::path& canonical) {
+std::string protected_directory_reason(const std::string& dir) {
+  std::error_code canonical_ec;
+  const fs::path canonical = fs::weakly_canonical(dir, canonical_ec);
   if (canonical == canonical.root_path()) return "the filesystem root";
   std::error_code ec;
   if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
@@ -93,8 +97,6 @@ std::string protected_reason(const fs::path& canonical) {
   }
   return "";
 }
-
-}  // namespace
 
 std::string foreign_run_entry(const std::string& dir) {
   std::error_code ec;
@@ -127,7 +129,7 @@ void require_replaceable_run_directory(const std::string& dir, bool check_lock) 
   if (!fs::is_directory(status)) throw InputError(refuse + "it is a file, not a wow run directory");
   const fs::path canonical = fs::canonical(path, ec);
   if (ec) throw InputError(refuse + "cannot resolve the path (" + ec.message() + ")");
-  if (const std::string why = protected_reason(canonical); !why.empty()) throw InputError(refuse + "it is " + why);
+  if (const std::string why = protected_directory_reason(canonical.string()); !why.empty()) throw InputError(refuse + "it is " + why);
   if (const auto holder = check_lock ? RunLock::holder(dir) : std::nullopt)
     throw InputError("run directory " + dir + " is in use by another wow process (" + holder->describe() +
                      "); --force never replaces a running run");

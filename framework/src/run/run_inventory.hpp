@@ -12,6 +12,9 @@ namespace wow {
 // With check_lock, a directory whose lock another process holds is refused too.
 void require_replaceable_run_directory(const std::string& dir, bool check_lock = true);
 
+// Why `dir` may never be replaced ("the home directory", ...), or "" when nothing protects it.
+std::string protected_directory_reason(const std::string& dir);
+
 // The first entry under `dir` (relative path) that a run does not write, or "" when there is none.
 std::string foreign_run_entry(const std::string& dir);
 

@@ -100,20 +100,21 @@ void RunLock::release() {
   fd_ = -1;
 }
 
-RunLock RunLock::acquire(const std::string& dir, const std::string& command) {
-  const std::string file = dir + "/" + kRunLockFile;
+RunLock RunLock::acquire(const std::string& dir, const std::string& command, const std::string& lock_file) {
+  const std::string file = dir + "/" + lock_file;
+  const std::string what = lock_file == kRunLockFile ? "run directory " : "sweep directory ";
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw InputError("run directory " + dir + ": cannot open " + file + " (" + std::strerror(errno) + ")");
+  if (fd < 0) throw InputError(what + dir + ": cannot open " + file + " (" + std::strerror(errno) + ")");
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) {
       const LockHolder h = read_holder(file);
-      throw InputError("run directory " + dir + " is in use by another wow process (" +
+      throw InputError(what + dir + " is in use by another wow process (" +
                        (h.pid > 0 ? h.describe() : std::string("its pid is not yet recorded")) +
                        "); wait for it to finish, or stop it, or choose another --out");
     }
-    throw InputError("run directory " + dir + ": cannot lock " + file + " (" + std::strerror(err) + ")");
+    throw InputError(what + dir + ": cannot lock " + file + " (" + std::strerror(err) + ")");
   }
   Json j{{"pid", static_cast<std::int64_t>(::getpid())},
          {"host", host_name()},
@@ -128,8 +129,8 @@ RunLock RunLock::acquire(const std::string& dir, const std::string& command) {
   return RunLock(fd);
 }
 
-std::optional<LockHolder> RunLock::holder(const std::string& dir) {
-  const std::string file = dir + "/" + kRunLockFile;
+std::optional<LockHolder> RunLock::holder(const std::string& dir, const std::string& lock_file) {
+  const std::string file = dir + "/" + lock_file;
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) return std::nullopt;
   LockHolder h = read_holder(file);

@@ -31,9 +31,11 @@ class RunLock {
 
   // Takes the lock of run directory `dir` (which must exist) without waiting. Throws InputError naming the
   // directory and the process holding it when another process has it.
-  static RunLock acquire(const std::string& dir, const std::string& command);
+  // `file` names the lock file inside `dir` (a sweep directory uses sweep.lock).
+  static RunLock acquire(const std::string& dir, const std::string& command,
+                         const std::string& file = kRunLockFile);
   // Whether some live process holds the lock of `dir`, and who (read-only: never takes or disturbs the lock).
-  static std::optional<LockHolder> holder(const std::string& dir);
+  static std::optional<LockHolder> holder(const std::string& dir, const std::string& file = kRunLockFile);
 
   [[nodiscard]] bool held() const { return fd_ >= 0; }
   void release();
