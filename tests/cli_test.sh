@@ -950,6 +950,219 @@ PY
   contains "$MSG" "solver.params.beta2"
 }
 
+# ---- issue 11: sweeps ----
+
+write_sweep_spec() {  # write_sweep_spec FILE STEPS: 3 bandwidths x 2 seeds of a small rings flow, with a metric
+  cat >"$1" <<JSON
+{
+  "name": "tiny",
+  "source": {"type": "rings_source", "params": {"points_per_class": 20, "std": 0.01}},
+  "target": {"type": "rings", "params": {"points_per_class": 20}},
+  "functional": {"type": "mmd", "params": {"kernel": {"type": "gaussian_sw", "params": {"h": 0.05}}}},
+  "projections": {"type": "tbb", "params": {"count": 50}},
+  "solver": {"type": "momentum", "params": {"step_size": 0.1, "steps": $2}},
+  "callbacks": [{"type": "sw_to_target", "params": {"every": 10, "directions": 50}}],
+  "output": {"checkpoint_every": 10, "snapshot_every": 50, "pictures": false},
+  "sweep": {"grid": {"functional.params.kernel.params.h": [0.01, 0.1, 1]}, "seeds": [3, 4]}
+}
+JSON
+}
+
+# sweep.csv without the wall_s and run_dir columns (the values a rerun must reproduce).
+csv_values() { "$PYTHON" -c 'import csv,sys
+for r in csv.DictReader(open(sys.argv[1])):
+    r.pop("wall_s"); r.pop("run_dir"); print(sorted(r.items()))' "$1"; }
+
+case_sweep_basic() {
+  write_sweep_spec "$TMP/s.json" 40
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/sw" --jobs 2 --quiet >"$TMP/stdout" || fail "sweep failed"
+  for f in sweep.json sweep.csv summary.md loss.png final_loss_vs_h.png sw2_mean_vs_h.png; do
+    [[ -s $TMP/sw/$f ]] || fail "missing $f"
+  done
+  is_png "$TMP/sw/loss.png" || fail "loss.png is not a PNG"
+  [[ -f "$TMP/sw/h=0.1_seed=4/final.npy" ]] || fail "point directory names: $(ls "$TMP/sw")"
+  "$PYTHON" - "$TMP/sw" <<'PY' || fail "sweep.csv content"
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/sweep.csv")))
+assert len(rows) == 6, len(rows)
+assert list(rows[0].keys()) == ["functional.params.kernel.params.h", "seed", "status", "final_loss", "sw2_class_0",
+    "sw2_class_1", "sw2_class_2", "sw2_mean", "steps", "wall_s", "run_dir"], list(rows[0].keys())
+assert [(r["functional.params.kernel.params.h"], r["seed"]) for r in rows] == [
+    ("0.01", "3"), ("0.01", "4"), ("0.1", "3"), ("0.1", "4"), ("1", "3"), ("1", "4")], rows
+for r in rows:
+    assert r["status"] == "complete" and r["steps"] == "40", r
+    loss = [l.split(",") for l in open(r["run_dir"] + "/loss.csv").read().split()[1:]]
+    assert float(r["final_loss"]) == float(loss[-1][1]), (r, loss[-1])
+    metrics = [l.split(",") for l in open(r["run_dir"] + "/metrics.csv").read().split()[1:]]
+    last = [m for m in metrics if m[1] == "sw2_mean"][-1]
+    assert float(r["sw2_mean"]) == float(last[2])
+    spec = json.load(open(r["run_dir"] + "/resolved_spec.json"))
+    assert spec["seed"] == int(r["seed"])
+    assert spec["functional"]["params"]["kernel"]["params"]["h"] == float(r["functional.params.kernel.params.h"])
+rec = json.load(open(d + "/sweep.json"))
+assert len(rec["points"]) == 6 and len(rec["hash"]) == 16 and rec["calls"][0]["command"][:2] == ["wow", "sweep"]
+md = open(d + "/summary.md").read()
+assert "## final_loss (lower is better)" in md and "## sw2_mean (lower is better)" in md and "| 2/2 |" in md, md
+PY
+  grep -q "6 points: 6 complete" "$TMP/stdout" || fail "stdout: $(cat "$TMP/stdout")"
+  # The same command again runs nothing and gives the same table.
+  cp "$TMP/sw/sweep.csv" "$TMP/first.csv"
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/sw" --jobs 2 2>"$TMP/stderr" >/dev/null || fail "second call failed"
+  grep -q "6 done before, 0 to run" "$TMP/stderr" || fail "second call: $(cat "$TMP/stderr")"
+  cmp "$TMP/first.csv" "$TMP/sw/sweep.csv" || fail "second call changed sweep.csv"
+  # A changed spec is refused, naming the difference; --force replaces the sweep.
+  expect_bad_input "" sweep "$TMP/s.json" --set solver.params.step_size=0.2 --out "$TMP/sw"
+  contains "$MSG" "different spec (first difference: solver.params.step_size)"
+  [[ -f "$TMP/sw/h=0.1_seed=4/final.npy" ]] || fail "a refused call touched the sweep"
+  "$WOW" sweep "$TMP/s.json" --set 'sweep.grid={"solver.params.step_size": [0.05, 0.2]}' --set 'sweep.seeds=[0]' \
+    --out "$TMP/sw" --force --quiet >/dev/null || fail "--force failed"
+  [[ ! -e "$TMP/sw/h=0.1_seed=4" && -f "$TMP/sw/step_size=0.2_seed=0/final.npy" ]] || fail "--force: $(ls "$TMP/sw")"
+  # --force never replaces a directory holding a user's file.
+  echo mine >"$TMP/sw/notes.txt"
+  expect_bad_input "" sweep "$TMP/s.json" --out "$TMP/sw" --force
+  contains "$MSG" "notes.txt"
+  [[ -f $TMP/sw/notes.txt && -f "$TMP/sw/step_size=0.2_seed=0/final.npy" ]] || fail "a refused --force touched files"
+  # A directory that is not a sweep's is refused.
+  mkdir -p "$TMP/other" && echo x >"$TMP/other/x"
+  expect_bad_input "" sweep "$TMP/s.json" --out "$TMP/other"
+  contains "$MSG" "not a wow sweep directory"
+  # wow run refuses a spec with a sweep block, pointing at wow sweep.
+  expect_bad_input "$TMP/r" run "$TMP/s.json" --out "$TMP/r"
+  contains "$MSG" "wow sweep"
+}
+
+case_sweep_bad_input() {
+  write_sweep_spec "$TMP/s.json" 5
+  local h=functional.params.kernel.params.h
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set "sweep.grid={\"$h\": [0.1], \"solver.params.no_such\": [1]}" --out "$TMP/o"
+  contains "$MSG" "sweep.grid.solver.params.no_such: no such path"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set "sweep.grid={\"$h\": []}" --out "$TMP/o"
+  contains "$MSG" "sweep.grid.$h: empty list"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set "sweep.grid={\"$h\": [0.1, -2]}" --out "$TMP/o"
+  contains "$MSG" "$h: must be in (0, inf) (got -2)"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set "sweep.grid={\"$h\": [\"wide\"]}" --out "$TMP/o"
+  contains "$MSG" "$h=\"wide\""
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set 'sweep.grid={}' \
+    --set 'sweep.zip={"solver.params.step_size": [0.1, 0.2], "solver.params.momentum": [0.5]}' --out "$TMP/o"
+  contains "$MSG" "sweep.zip.solver.params.momentum: 1 values, but sweep.zip.solver.params.step_size has 2"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set 'sweep.grid={"seed": [1, 2]}' --out "$TMP/o"
+  contains "$MSG" "sweep.seeds"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set 'sweep.seeds=[1, 1]' --out "$TMP/o"
+  contains "$MSG" "sweep.seeds: 1 repeated"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set 'sweep.seeds=[]' --out "$TMP/o"
+  contains "$MSG" "sweep.seeds"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set 'sweep.grids={}' --out "$TMP/o"
+  contains "$MSG" "sweep.grids: unknown key"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --set "sweep.grid={\"functional.params.kernel\": [{\"type\": \"no_kernel\"}]}" --out "$TMP/o"
+  contains "$MSG" "no_kernel"
+  expect_bad_input "$TMP/o" sweep "$SPEC" --out "$TMP/o"
+  contains "$MSG" "no \"sweep\" block"
+  expect_bad_input "$TMP/o" sweep "$TMP/s.json" --jobs 0 --out "$TMP/o"
+  contains "$MSG" "--jobs"
+  # A whole component node can be swept; zip varies lists together.
+  "$WOW" sweep "$TMP/s.json" --set 'sweep.grid={"functional.params.kernel": [{"type": "riesz_sw", "params": {"r": 1}},
+      {"type": "imq_sw", "params": {"h": 0.1}}]}' --set 'sweep.zip={"solver.params.step_size": [0.1, 0.05],
+      "solver.params.steps": [3, 4]}' --set 'sweep.seeds=[0]' --out "$TMP/n" --quiet >/dev/null || fail "node sweep failed"
+  [[ $(ls -d "$TMP/n"/kernel=* | wc -l) == 4 ]] || fail "4 points expected: $(ls "$TMP/n")"
+  [[ -f "$TMP/n/kernel=imq_sw-h=0.1_step_size=0.05_steps=4_seed=0/final.npy" ]] || fail "names: $(ls "$TMP/n")"
+  [[ $(json_get "$TMP/n/kernel=imq_sw-h=0.1_step_size=0.05_steps=4_seed=0/status.json" 'j["step"]') == 4 ]] ||
+    fail "zip: steps not varied with the step size"
+}
+
+case_sweep_kill_resume() {
+  # SIGKILL of the whole process group midway; the same command again ends with the uninterrupted sweep's values.
+  write_sweep_spec "$TMP/s.json" 300
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/full" --jobs 2 --quiet >/dev/null || fail "uninterrupted sweep failed"
+  setsid "$WOW" sweep "$TMP/s.json" --out "$TMP/k" --jobs 2 --quiet >/dev/null 2>&1 &
+  local pid=$!
+  for _ in $(seq 1000); do [[ -f "$TMP/k/h=0.01_seed=4/loss.csv" ]] && break; sleep 0.01; done
+  sleep "0.$((RANDOM % 5))"
+  kill -KILL -- "-$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  sleep 0.2
+  pgrep -f "$TMP/k/" >/dev/null && fail "point processes survived the kill"
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/k" --jobs 2 --quiet >/dev/null || fail "resumed sweep failed"
+  [[ $(csv_values "$TMP/full/sweep.csv") == "$(csv_values "$TMP/k/sweep.csv")" ]] ||
+    fail "resumed sweep.csv differs: $(diff <(csv_values "$TMP/full/sweep.csv") <(csv_values "$TMP/k/sweep.csv"))"
+  # SIGTERM to the sweep alone: its points checkpoint and stop, it exits 130; again: complete, same values.
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/t" --jobs 2 --quiet >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1000); do [[ -f "$TMP/t/h=0.01_seed=3/loss.csv" ]] && break; sleep 0.01; done
+  kill -TERM "$pid"
+  wait "$pid"
+  local rc=$?
+  [[ $rc == 130 ]] || fail "SIGTERM: exit $rc, expected 130"
+  grep -q ",interrupted," "$TMP/t/sweep.csv" || fail "no interrupted point in sweep.csv: $(cat "$TMP/t/sweep.csv")"
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/t" --jobs 2 --quiet >/dev/null || fail "sweep after SIGTERM failed"
+  [[ $(csv_values "$TMP/full/sweep.csv") == "$(csv_values "$TMP/t/sweep.csv")" ]] || fail "sweep after SIGTERM differs"
+  # A second sweep process on the same directory is refused while the first runs.
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/c" --quiet >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1000); do [[ -f "$TMP/c/sweep.json" ]] && break; sleep 0.01; done
+  expect_bad_input "" sweep "$TMP/s.json" --out "$TMP/c"
+  contains "$MSG" "is in use by another wow process"
+  kill -TERM "$pid"
+  wait "$pid"
+}
+
+case_sweep_failures() {
+  # A diverging point and a failing point do not stop the others; the exit code and stderr say which and why.
+  write_sweep_spec "$TMP/s.json" 20
+  "$WOW" sweep "$TMP/s.json" --set 'sweep.grid={}' --set 'sweep.seeds=[0]' \
+    --set 'functional.params.kernel={"type": "riesz_sw", "params": {"r": 1}}' \
+    --set 'sweep.zip={"solver.params.step_size": [0.1, 1e30], "projections.params.count": [20, 20]}' \
+    --out "$TMP/d" >/dev/null 2>"$TMP/stderr"
+  local rc=$?
+  [[ $rc == 3 ]] || fail "diverged point: exit $rc, expected 3"
+  grep -q "sweep: diverged: step_size=1e+30_count=20_seed=0 (non-finite" "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
+  grep -q "^0.1,20,0,complete," "$TMP/d/sweep.csv" || fail "the good point: $(cat "$TMP/d/sweep.csv")"
+  grep -q "^1e+30,20,0,diverged," "$TMP/d/sweep.csv" || fail "the diverged point: $(cat "$TMP/d/sweep.csv")"
+  "$WOW" sweep "$TMP/s.json" --set 'sweep.grid={}' --set 'sweep.seeds=[0]' \
+    --set 'sweep.zip={"solver.params.step_size": [0.1, 0.1], "projections.params.count": [20, 2000000000]}' \
+    --out "$TMP/f" >/dev/null 2>"$TMP/stderr"
+  rc=$?
+  [[ $rc == 4 ]] || fail "failed point: exit $rc, expected 4"
+  grep -q "sweep: failed: step_size=0.1_count=2000000000_seed=0 (the run needs about" "$TMP/stderr" ||
+    fail "stderr: $(cat "$TMP/stderr")"
+  grep -q "| failed | the run needs about" "$TMP/f/summary.md" || fail "summary.md lacks the failure"
+  grep -q ",complete," "$TMP/f/sweep.csv" || fail "the good point did not complete"
+}
+
+case_sweep_mpi() {
+  # mpirun -np 2 shares the points between two ranks and gives the values of --jobs 2.
+  if ! command -v mpirun >/dev/null || ! "$WOW" --version | grep -q "MPI"; then
+    echo "skip: wow built without MPI or no mpirun (install libopenmpi-dev openmpi-bin)"
+    return
+  fi
+  write_sweep_spec "$TMP/s.json" 40
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/j" --jobs 2 --quiet >/dev/null || fail "--jobs 2 sweep failed"
+  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
+    mpirun -np 2 "$WOW" sweep "$TMP/s.json" --out "$TMP/m" --threads 1 >"$TMP/stdout" 2>"$TMP/stderr" ||
+    fail "mpirun sweep failed: $(cat "$TMP/stderr")"
+  [[ $(csv_values "$TMP/j/sweep.csv") == "$(csv_values "$TMP/m/sweep.csv")" ]] || fail "mpirun -np 2 differs from --jobs 2"
+  grep -q "^rank 1 \[3/3\]" "$TMP/stderr" || fail "rank 1 ran no points: $(cat "$TMP/stderr")"
+  [[ $(grep -c "points:" "$TMP/stdout") == 1 ]] || fail "more than one rank wrote results: $(cat "$TMP/stdout")"
+}
+
+case_compare() {
+  "$WOW" run "$SPEC" --set solver.params.steps=20 --set output.pictures=false --out "$TMP/a" --quiet || fail "run a"
+  "$WOW" run "$SPEC" --set solver.params.steps=30 --set solver.params.step_size=0.05 \
+    --set 'callbacks=[{"type": "sw_to_target", "params": {"every": 10}}]' --set output.pictures=false --out "$TMP/b" --quiet ||
+    fail "run b"
+  "$WOW" compare "$TMP/a" "$TMP/b" --out "$TMP/c.png" >"$TMP/stdout" || fail "compare failed"
+  is_png "$TMP/c.png" || fail "compare.png missing"
+  grep -q "^a .*complete .* 20 " "$TMP/stdout" || fail "table: $(cat "$TMP/stdout")"
+  "$WOW" compare "$TMP/a" "$TMP/b" --metric sw2_mean --out "$TMP/m.png" >/dev/null || fail "compare --metric failed"
+  is_png "$TMP/m.png" || fail "metric overlay missing"
+  expect_bad_input "" compare "$TMP/a" "$TMP/b" --metric no_such --out "$TMP/x.png"
+  contains "$MSG" "metrics found: sw2_class_0"
+  expect_bad_input "" compare "$TMP/a" "$TMP/nothing"
+  contains "$MSG" "nothing: no such run directory"
+  expect_bad_input "" compare "$TMP/a" --out "$TMP/c.txt"
+  contains "$MSG" ".png"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
@@ -957,7 +1170,7 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   rings_acceptance image_flow_labels kill_and_resume disk_full unwritable_output
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
   out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
-  particle_functionals_and_solvers)
+  particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

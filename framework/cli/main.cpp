@@ -18,7 +18,12 @@ int main(int argc, char** argv) {
     return args.empty() ? wow::kExitBadInput : wow::kExitOk;
   }
   if (args[0] == "--version" || args[0] == "version") {
-    std::printf("wow %s (WoWFlow), plugin API %d\n", WOW_VERSION, WOW_PLUGIN_API_VERSION);
+#ifdef WOW_HAVE_MPI
+    const char* mpi = ", sweeps under MPI";
+#else
+    const char* mpi = "";
+#endif
+    std::printf("wow %s (WoWFlow), plugin API %d%s\n", WOW_VERSION, WOW_PLUGIN_API_VERSION, mpi);
     return wow::kExitOk;
   }
   const std::string verb = args[0];

@@ -1,6 +1,8 @@
 #include "mpi_ranks.hpp"
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <string>
 
 #include "wow/errors.hpp"
@@ -63,6 +65,21 @@ std::string Ranks::broadcast(const std::string& text) const {
   }
 #endif
   return text;
+}
+
+void Ranks::wait_for_all() const {
+#ifdef WOW_HAVE_MPI
+  if (started_ && size_ > 1) {
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    int done = 0;
+    while (true) {
+      MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+      if (done) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+#endif
 }
 
 std::vector<std::string> Ranks::gather(const std::string& text) const {

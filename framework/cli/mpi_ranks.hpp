@@ -17,6 +17,9 @@ class Ranks {
   [[nodiscard]] int size() const { return size_; }
   // Rank 0's `text` on every rank.
   [[nodiscard]] std::string broadcast(const std::string& text) const;
+  // Returns when every rank has called it, sleeping meanwhile (MPI's own waits spin a core, which a rank that
+  // finished its share early would take from the children of the others).
+  void wait_for_all() const;
   // Every rank's `text`, in rank order, on rank 0 (empty elsewhere).
   [[nodiscard]] std::vector<std::string> gather(const std::string& text) const;
 

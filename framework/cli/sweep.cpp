@@ -266,6 +266,7 @@ int sweep_command(const std::vector<std::string>& args) {
     throw InputError(work["error"].get<std::string>());
   }
   const Json share = run_share(work["todo"], ranks, o);
+  ranks.wait_for_all();
   const auto shares = ranks.gather(share.dump());
   if (ranks.rank() != 0) return share["stopped"].get<bool>() ? kExitInterrupted : kExitOk;
   return finish(plan, *directory, work, shares);

@@ -20,6 +20,7 @@ namespace {
 
 // The shortest text that reads back as the same double (loss.csv's 0.2053356574, not 0.20533565740000001).
 std::string number17(double v) {
+  if (std::isnan(v)) return "nan";
   char buf[40];
   for (int digits = 15; digits <= 17; ++digits) {
     std::snprintf(buf, sizeof buf, "%.*g", digits, v);
