@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 
+#include "../common/fake_registry.hpp"
 #include "core/spec.hpp"
 #include "wow/errors.hpp"
 #include "wow/interfaces.hpp"
@@ -110,31 +111,7 @@ TEST_CASE("spec: parse_json_text names line:column of a syntax error", "[spec]")
 
 namespace {
 
-class PointDataset final : public wow::Dataset {
- public:
-  [[nodiscard]] wow::LabeledCloud<double> load(std::uint64_t) const override {
-    wow::LabeledCloud<double> c;
-    c.layout = wow::ClassLayout::uniform(1, 1);
-    c.dim = 1;
-    c.points = {0.0};
-    return c;
-  }
-};
-
-wow::Registry fake_registry() {
-  wow::Registry r;
-  r.add<wow::Dataset>("point", "one point", {wow::ParamSpec::integer("n", 3, "n").at_least(1)},
-                      [](const wow::Params&, const wow::Registry&) { return std::make_unique<PointDataset>(); });
-  // Stand-ins for the default components (resolution never calls their factories).
-  r.add<wow::Functional>("mmd", "stand-in", {},
-                         [](const wow::Params&, const wow::Registry&) { return std::unique_ptr<wow::Functional>(); });
-  r.add<wow::ProjectionBackend>(
-      "tbb", "stand-in", {wow::ParamSpec::integer("count", 500, "L").at_least(1)},
-      [](const wow::Params&, const wow::Registry&) { return std::unique_ptr<wow::ProjectionBackend>(); });
-  r.add<wow::Solver>("momentum", "stand-in", {},
-                     [](const wow::Params&, const wow::Registry&) { return std::unique_ptr<wow::Solver>(); });
-  return r;
-}
+using wow::test::fake_registry;
 
 std::string error_of_resolve(const Json& raw) {
   const wow::Registry r = fake_registry();

@@ -127,7 +127,7 @@ std::string value_text(const Json& value) {
 }
 
 std::string stable_hash(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ULL;
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
   for (const unsigned char c : text) {
     h ^= c;
     h *= 1099511628211ULL;
