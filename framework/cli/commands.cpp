@@ -201,6 +201,13 @@ int describe_command(const std::vector<std::string>& args) {
     print_params(spec_schema(), "  ");
     std::printf("  output (object):\n");
     print_params(output_schema(), "      ");
+    std::printf(
+        "  sweep (object, read by wow sweep only; docs/sweeps.md):\n"
+        "      grid ({PATH: [values]}): the cartesian product of the lists, first path varying slowest\n"
+        "      zip ({PATH: [values]}): lists of one length varied together (one factor of the product)\n"
+        "      seeds ([whole numbers], default [seed]): every setting runs once per seed\n"
+        "      maximize ([metric names]): metrics where higher is better (summary.md ranks by them)\n"
+        "      PATH: a dotted path of the resolved spec, as --set writes it; a whole component node may be swept\n");
     return kExitOk;
   }
   LoadedPlugins loaded(vm["plugin-dir"].as<std::string>());

@@ -11,7 +11,8 @@ namespace wow {
 void draw_curve_overlay(const std::string& png_path, const std::string& title, const std::string& y_label,
                         const std::vector<CurveGroup>& groups) {
   std::vector<plot::Series> series;
-  bool positive = true;
+  std::size_t values_seen = 0, positive_values = 0;
+  double lowest = INFINITY, highest = 0.0;
   for (const auto& group : groups) {
     // step -> values of the runs that reached it
     std::map<double, std::vector<double>> at;
@@ -26,7 +27,12 @@ void draw_curve_overlay(const std::string& png_path, const std::string& title, c
         sum += v;
         lo = std::min(lo, v);
         hi = std::max(hi, v);
-        positive = positive && v > 0.0;
+        ++values_seen;
+        if (v > 0.0) {
+          ++positive_values;
+          lowest = std::min(lowest, v);
+          highest = std::max(highest, v);
+        }
       }
       s.x.push_back(step);
       s.y.push_back(sum / static_cast<double>(values.size()));
@@ -37,9 +43,13 @@ void draw_curve_overlay(const std::string& png_path, const std::string& title, c
     }
     series.push_back(std::move(s));
   }
+  // Log scale when the curves span decades; values at or below zero (a float32 estimate of a loss at its noise floor)
+  // are then left out of the lines rather than flattening every curve.
+  const bool positive = positive_values >= 0.5 * static_cast<double>(values_seen) && highest > 100.0 * lowest;
   plot::PlotStyle style;
   style.log_y = positive;
-  style.width = 900;
+  style.legend_outside = true;
+  style.width = 1000;
   style.height = 560;
   plot::write_series_plot(png_path, title, "step", positive ? y_label + " (log scale)" : y_label, series, style);
 }

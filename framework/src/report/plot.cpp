@@ -718,7 +718,18 @@ void write_series_plot(const std::string& png_path, const std::string& title, co
     const AxisPair axes{make_axis(lx, log_x, 7), make_axis(ly, log_y, 6)};
     // Left margin fits the widest (horizontal) y tick label plus the y label; below: tick labels plus x label.
     const double y_labels = max_label_width(axes.y);
-    viewport_in_chars(y_labels + 3.4, std::max(2.0, 0.5 * max_label_width(axes.x) + 0.5), 4.2, 3.0);
+    constexpr std::size_t kMaxLegendName = 48;
+    std::vector<std::string> names(series.size());
+    double legend_chars = 0.0;  // the legend's width in character heights, when it goes outside the box
+    for (std::size_t s = 0; s < series.size(); ++s) {
+      std::string name = series[s].name.empty() ? "series " + std::to_string(s) : series[s].name;
+      if (name.size() > kMaxLegendName) name = name.substr(0, kMaxLegendName - 3) + "...";
+      names[s] = escape_text(name);
+      legend_chars = std::max(legend_chars, 0.65 * label_width(names[s]) + 5.5);
+    }
+    const bool outside = style.legend_outside && series.size() > 1;
+    const double right = std::max(2.0, 0.5 * max_label_width(axes.x) + 0.5);
+    viewport_in_chars(y_labels + 3.4, outside ? std::max(right, legend_chars + 1.0) : right, 4.2, 3.0);
     plwind(axes.x.lo, axes.x.hi, axes.y.lo, axes.y.hi);
     draw_grid(axes);  // first, so the data lines cover it
 
@@ -761,25 +772,28 @@ void write_series_plot(const std::string& png_path, const std::string& title, co
     draw_box(axes);  // last, so lines do not hide ticks
     plmtex("b", 3.0, 0.5, 0.5, escape_text(x_label).c_str());
     plmtex("l", y_labels + 2.2, 0.5, 0.5, escape_text(y_label).c_str());
-    plmtex("t", 1.2, 0.5, 0.5, escape_text(title).c_str());
+    // With the legend outside, the title is centred on the page (it may be wider than the box).
+    PLFLT vx0 = 0, vx1 = 1, vy0 = 0, vy1 = 1;
+    plgvpd(&vx0, &vx1, &vy0, &vy1);
+    const double title_at = outside && vx1 > vx0 ? std::clamp((0.5 - vx0) / (vx1 - vx0), 0.0, 1.5) : 0.5;
+    plmtex("t", 1.2, title_at, 0.5, escape_text(title).c_str());
 
     if (series.size() > 1) {
       const std::size_t n = series.size();
-      std::vector<std::string> names(n);
       std::vector<const char*> text(n);
       std::vector<PLINT> opts(n, PL_LEGEND_LINE), text_colours(n, kBlack), line_colours(n), line_styles(n, 1);
       std::vector<PLFLT> line_widths(n, line_width);
       for (std::size_t s = 0; s < n; ++s) {
-        names[s] = escape_text(series[s].name.empty() ? "series " + std::to_string(s) : series[s].name);
         text[s] = names[s].c_str();
         line_colours[s] = class_colour(static_cast<int>(s));
       }
       PLFLT legend_w = 0.0, legend_h = 0.0;
-      pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-               PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.03, 0.06, kWhite, kBlack, 1,
-               static_cast<PLINT>(n), 1, static_cast<PLINT>(n), opts.data(), 0.8, 0.85, 1.8, 0.0, text_colours.data(),
-               text.data(), nullptr, nullptr, nullptr, nullptr, line_colours.data(), line_styles.data(),
-               line_widths.data(), nullptr, nullptr, nullptr, nullptr);
+      const PLINT position = outside ? PL_POSITION_RIGHT | PL_POSITION_OUTSIDE
+                                     : PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE;
+      pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, position, outside ? 0.01 : 0.02,
+               outside ? 0.0 : 0.03, 0.06, kWhite, kBlack, 1, static_cast<PLINT>(n), 1, static_cast<PLINT>(n),
+               opts.data(), 0.8, 0.85, 1.8, 0.0, text_colours.data(), text.data(), nullptr, nullptr, nullptr, nullptr,
+               line_colours.data(), line_styles.data(), line_widths.data(), nullptr, nullptr, nullptr, nullptr);
     }
   }
   out.commit();

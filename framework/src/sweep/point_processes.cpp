@@ -113,7 +113,11 @@ std::string self_executable() {
   std::vector<char> buf(4096);
   const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
   if (n <= 0) throw IoError("cannot find the wow executable (/proc/self/exe)");
-  return std::string(buf.data(), static_cast<std::size_t>(n));
+  std::string path(buf.data(), static_cast<std::size_t>(n));
+  // A rebuilt binary replaces the file this process runs from: its points run the new one at the same path.
+  const std::string deleted = " (deleted)";
+  if (path.ends_with(deleted)) path.resize(path.size() - deleted.size());
+  return path;
 }
 
 bool run_point_jobs(const std::string& program, const std::vector<PointJob>& jobs, int parallel, bool quiet,

@@ -102,7 +102,13 @@ bool maximized(const SweepPlan& plan, const std::string& metric) {
   return std::find(plan.maximize.begin(), plan.maximize.end(), metric) != plan.maximize.end();
 }
 
-std::string setting_label(const std::string& text) { return text.empty() ? "(base spec)" : text; }
+// "h=0.05, step_size=0.1": a setting as legends show it.
+std::string setting_label(const SweepPlan& plan, const SweepPoint& point) {
+  std::string text;
+  for (std::size_t p = 0; p < plan.paths.size(); ++p)
+    text.append(text.empty() ? "" : ", ").append(plan.labels[p]).append("=").append(value_text(point.values[plan.paths[p]]));
+  return text.empty() ? "(base spec)" : text;
+}
 
 }  // namespace
 
@@ -248,12 +254,12 @@ std::vector<std::string> draw_sweep_plots(const std::string& dir, const SweepPla
   const auto settings = settings_of(plan);
   std::vector<CurveGroup> groups;
   for (const auto& s : settings) {
-    CurveGroup g{setting_label(s.text), {}};
+    CurveGroup g{setting_label(plan, *s.first), {}};
     for (const auto i : s.points)
       if (!results[i].loss.step.empty()) g.curves.push_back(results[i].loss);
     groups.push_back(std::move(g));
   }
-  draw_curve_overlay(dir + "/loss.png", plan.name + ": loss, mean over seeds (band: min to max)", "loss", groups);
+  draw_curve_overlay(dir + "/loss.png", plan.name + ": loss (mean over seeds, band min-max)", "loss", groups);
   written.push_back("loss.png");
 
   std::vector<std::string> metrics{"final_loss"};
@@ -305,6 +311,7 @@ std::vector<std::string> draw_sweep_plots(const std::string& dir, const SweepPla
       }
       plot::PlotStyle style;
       style.error_bars = true;
+      style.legend_outside = true;
       style.log_x = lo > 0.0 && hi > 20.0 * lo;
       std::string file = metric + "_vs_" + plan.labels[p] + ".png";
       for (auto& c : file)
