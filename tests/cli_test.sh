@@ -65,6 +65,11 @@ PY
   fi
 }
 
+wait_for_file() {  # wait_for_file FILE: up to 10 s
+  for _ in $(seq 1000); do [[ -e $1 ]] && return 0; sleep 0.01; done
+  return 1
+}
+
 line_count() { if [[ -f $1 ]]; then wc -l <"$1"; else echo 0; fi; }
 
 is_png() { [[ -s $1 ]] && [[ $(head -c 8 "$1" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]]; }
@@ -1060,6 +1065,11 @@ case_sweep_bad_input() {
   contains "$MSG" "no \"sweep\" block"
   expect_bad_input "$TMP/o" sweep "$TMP/s.json" --jobs 0 --out "$TMP/o"
   contains "$MSG" "--jobs"
+  # --dry-run lists the points and writes nothing.
+  "$WOW" sweep "$TMP/s.json" --dry-run --out "$TMP/o" >"$TMP/stdout" || fail "--dry-run failed"
+  grep -q "6 points (nothing run, nothing written)" "$TMP/stdout" && grep -q "$TMP/o/h=1_seed=4" "$TMP/stdout" ||
+    fail "--dry-run: $(cat "$TMP/stdout")"
+  [[ ! -e $TMP/o ]] || fail "--dry-run wrote $TMP/o"
   # A whole component node can be swept; zip varies lists together.
   "$WOW" sweep "$TMP/s.json" --set 'sweep.grid={"functional.params.kernel": [{"type": "riesz_sw", "params": {"r": 1}},
       {"type": "imq_sw", "params": {"h": 0.1}}]}' --set 'sweep.zip={"solver.params.step_size": [0.1, 0.05],
@@ -1076,7 +1086,7 @@ case_sweep_kill_resume() {
   "$WOW" sweep "$TMP/s.json" --out "$TMP/full" --jobs 2 --quiet >/dev/null || fail "uninterrupted sweep failed"
   setsid "$WOW" sweep "$TMP/s.json" --out "$TMP/k" --jobs 2 --quiet >/dev/null 2>&1 &
   local pid=$!
-  for _ in $(seq 1000); do [[ -f "$TMP/k/h=0.01_seed=4/loss.csv" ]] && break; sleep 0.01; done
+  wait_for_file "$TMP/k/h=0.01_seed=4/loss.csv"
   sleep "0.$((RANDOM % 5))"
   kill -KILL -- "-$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
@@ -1088,7 +1098,7 @@ case_sweep_kill_resume() {
   # SIGTERM to the sweep alone: its points checkpoint and stop, it exits 130; again: complete, same values.
   "$WOW" sweep "$TMP/s.json" --out "$TMP/t" --jobs 2 --quiet >/dev/null 2>&1 &
   pid=$!
-  for _ in $(seq 1000); do [[ -f "$TMP/t/h=0.01_seed=3/loss.csv" ]] && break; sleep 0.01; done
+  wait_for_file "$TMP/t/h=0.01_seed=3/loss.csv"
   kill -TERM "$pid"
   wait "$pid"
   local rc=$?
@@ -1099,7 +1109,7 @@ case_sweep_kill_resume() {
   # A second sweep process on the same directory is refused while the first runs.
   "$WOW" sweep "$TMP/s.json" --out "$TMP/c" --quiet >/dev/null 2>&1 &
   pid=$!
-  for _ in $(seq 1000); do [[ -f "$TMP/c/sweep.json" ]] && break; sleep 0.01; done
+  wait_for_file "$TMP/c/sweep.json"
   expect_bad_input "" sweep "$TMP/s.json" --out "$TMP/c"
   contains "$MSG" "is in use by another wow process"
   kill -TERM "$pid"
@@ -1135,10 +1145,14 @@ case_sweep_mpi() {
     echo "skip: wow built without MPI or no mpirun (install libopenmpi-dev openmpi-bin)"
     return
   fi
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  if ! mpirun -np 2 true >"$TMP/probe" 2>&1; then
+    echo "skip: mpirun cannot start 2 ranks on this machine: $(head -c 300 "$TMP/probe")"
+    return
+  fi
   write_sweep_spec "$TMP/s.json" 40
   "$WOW" sweep "$TMP/s.json" --out "$TMP/j" --jobs 2 --quiet >/dev/null || fail "--jobs 2 sweep failed"
-  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 \
-    mpirun -np 2 "$WOW" sweep "$TMP/s.json" --out "$TMP/m" --threads 1 >"$TMP/stdout" 2>"$TMP/stderr" ||
+  mpirun -np 2 "$WOW" sweep "$TMP/s.json" --out "$TMP/m" --threads 1 >"$TMP/stdout" 2>"$TMP/stderr" ||
     fail "mpirun sweep failed: $(cat "$TMP/stderr")"
   [[ $(csv_values "$TMP/j/sweep.csv") == "$(csv_values "$TMP/m/sweep.csv")" ]] || fail "mpirun -np 2 differs from --jobs 2"
   grep -q "^rank 1 \[3/3\]" "$TMP/stderr" || fail "rank 1 ran no points: $(cat "$TMP/stderr")"

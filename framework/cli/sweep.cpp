@@ -29,6 +29,7 @@ struct SweepOptions {
   int threads = 0;
   bool force = false;
   bool quiet = false;
+  bool dry_run = false;
 };
 
 // What rank 0 tells every rank: the points still to run and how, or the error that stops all of them.
@@ -68,6 +69,11 @@ Json plan_work(const SweepOptions& o, const std::vector<std::string>& args, Swee
       out = "runs/" + spec_name + "_sweep";
     }
     plan = plan_sweep(raw, loaded.registry, name, out);
+    if (o.dry_run) {
+      std::printf("sweep %s: %zu points (nothing run, nothing written)\n", out.c_str(), plan.points.size());
+      for (const auto& p : plan.points) std::printf("  %s/%s\n", out.c_str(), p.name.c_str());
+      return Json{{"dry_run", true}};
+    }
     Json command = Json::array({"wow", "sweep"});
     for (const auto& a : args) command.push_back(a);
     directory.emplace(SweepDirectory::open(out, plan, command, o.force));
@@ -134,7 +140,11 @@ Json run_share(const Json& todo, const Ranks& ranks, const SweepOptions& o) {
   Json ended = Json::array();
   std::size_t count = 0;
   const std::string who = ranks.size() > 1 ? "rank " + std::to_string(ranks.rank()) + " " : "";
-  const bool stopped = !run_point_jobs(self_executable(), jobs, o.jobs, o.quiet, "sweep", [&](const JobEnd& end) {
+  // Whatever goes wrong here is reported, never thrown past the ranks' meeting point (the others would wait).
+  std::string error;
+  bool stopped = false;
+  try {
+  stopped = !run_point_jobs(self_executable(), jobs, o.jobs, o.quiet, "sweep", [&](const JobEnd& end) {
     ended.push_back(Json{{"point", points[end.job]}, {"exit", end.exit_code}});
     ++count;
     if (o.quiet) return;
@@ -152,17 +162,24 @@ Json run_share(const Json& todo, const Ranks& ranks, const SweepOptions& o) {
     std::fprintf(stderr, "%s[%zu/%zu] %s: %s (%.1f s)\n", who.c_str(), count, jobs.size(), job.name.c_str(),
                  what.c_str(), end.wall_s);
   });
-  return Json{{"ended", ended}, {"stopped", stopped}};
+  } catch (const std::exception& e) {
+    error = who + e.what();
+  }
+  return Json{{"ended", ended}, {"stopped", stopped}, {"error", error}};
 }
 
 int finish(const SweepPlan& plan, const SweepDirectory& directory, const Json& work,
            const std::vector<std::string>& shares) {
   std::vector<PointResult> results;
   for (const auto& p : plan.points) results.push_back(read_point_result(directory.point_dir(p)));
-  bool stopped = false;
+  bool stopped = false, errored = false;
   for (const auto& text : shares) {
     const Json share = Json::parse(text);
     stopped = stopped || share["stopped"].get<bool>();
+    if (!share["error"].get<std::string>().empty()) {
+      std::fprintf(stderr, "error: sweep: %s\n", share["error"].get<std::string>().c_str());
+      errored = true;
+    }
     for (const auto& e : share["ended"]) {
       const std::size_t i = e["point"].get<std::size_t>();
       const int code = e["exit"].get<int>();
@@ -203,7 +220,7 @@ int finish(const SweepPlan& plan, const SweepDirectory& directory, const Json& w
   for (const char* status : {"failed", "diverged", "interrupted", "pending"})
     for (const auto& line : by_status[status]) std::fprintf(stderr, "sweep: %s: %s\n", status, line.c_str());
   if (stopped) return kExitInterrupted;
-  if (!by_status["failed"].empty()) return kExitIoFailure;
+  if (errored || !by_status["failed"].empty()) return kExitIoFailure;
   if (!by_status["diverged"].empty()) return kExitDiverged;
   if (!by_status["interrupted"].empty() || !by_status["pending"].empty()) return kExitInterrupted;
   return kExitOk;
@@ -221,7 +238,7 @@ int sweep_command(const std::vector<std::string>& args) {
       "jobs,j", po::value<int>()->default_value(1), "points run at a time (per rank under mpirun)")(
       "threads", po::value<int>()->default_value(0), "threads shared by the jobs (0: all cores)")(
       "force", "replace a sweep directory made by a different spec (only what wow wrote)")(
-      "quiet,q", "no progress output");
+      "quiet,q", "no progress output")("dry-run", "check the sweep and list its points; run and write nothing");
   po::positional_options_description pos;
   pos.add("spec", 1);
   const auto vm = parse_options(args, desc, pos, "sweep");
@@ -243,6 +260,7 @@ int sweep_command(const std::vector<std::string>& args) {
   o.threads = vm["threads"].as<int>();
   o.force = vm.count("force") > 0;
   o.quiet = vm.count("quiet") > 0;
+  o.dry_run = vm.count("dry-run") > 0;
   if (o.jobs < 1) throw InputError("--jobs: must be >= 1");
   if (o.threads < 0) throw InputError("--threads: must be >= 0");
 
@@ -260,6 +278,7 @@ int sweep_command(const std::vector<std::string>& args) {
     }
   }
   const Json work = Json::parse(ranks.broadcast(message));
+  if (work.contains("dry_run")) return kExitOk;
   if (work.contains("error")) {
     if (ranks.rank() != 0) return kExitBadInput;
     if (work.contains("io")) throw IoError(work["error"].get<std::string>());

@@ -9,25 +9,16 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <sstream>
 
+#include "run/utc_time.hpp"
 #include "wow/errors.hpp"
 #include "wow/params.hpp"
 
 namespace wow {
 
 namespace {
-
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 LockHolder read_holder(const std::string& file) {
   LockHolder h;
@@ -118,7 +109,7 @@ RunLock RunLock::acquire(const std::string& dir, const std::string& command, con
   }
   Json j{{"pid", static_cast<std::int64_t>(::getpid())},
          {"host", host_name()},
-         {"started", now_utc()},
+         {"started", utc_now_iso8601()},
          {"command", command}};
   const std::string text = j.dump() + "\n";
   // In place (not renamed: the lock lives on this inode). A failure here only costs the holder's name in messages.

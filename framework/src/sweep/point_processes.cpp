@@ -12,9 +12,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 
+#include "run/utc_time.hpp"
 #include "wow/errors.hpp"
 
 namespace wow {
@@ -61,15 +61,6 @@ std::int64_t steps_logged(const std::string& loss_file) {
   return std::max<std::int64_t>(0, lines - 1);  // minus the header
 }
 
-std::string now_text() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 pid_t start_child(const std::string& program, const PointJob& job) {
   std::vector<std::string> words{program};
   words.insert(words.end(), job.args.begin(), job.args.end());
@@ -78,7 +69,7 @@ pid_t start_child(const std::string& program, const PointJob& job) {
   argv.push_back(nullptr);
   const int log = ::open(job.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) throw IoError("cannot open " + job.log_file + ": " + std::strerror(errno));
-  std::string header = "== " + now_text() + " wow";
+  std::string header = "== " + utc_now_iso8601() + " wow";
   for (std::size_t i = 1; i < words.size(); ++i) header.append(" ").append(words[i]);
   header += "\n";
   if (::write(log, header.data(), header.size()) < 0) {

@@ -1,12 +1,12 @@
 #include "sweep/sweep_directory.hpp"
 
-#include <ctime>
 #include <filesystem>
 #include <set>
 
 #include "run/files.hpp"
 #include "run/run_inventory.hpp"
 #include "run/run_status.hpp"
+#include "run/utc_time.hpp"
 #include "wow/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -16,15 +16,6 @@ namespace wow {
 namespace {
 
 constexpr int kSweepFormat = 1;
-
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 bool is_sweep_output(const std::string& name) {
   return name == "sweep.json" || name == "sweep.csv" || name == "summary.md" || name == kSweepLockFile ||
@@ -137,7 +128,7 @@ SweepDirectory SweepDirectory::open(const std::string& dir, const SweepPlan& pla
     points.push_back(Json{{"name", p.name}, {"setting", p.setting}, {"seed", p.seed}, {"values", p.values}});
     files::write_atomic(sweep.spec_file(p), p.spec.dump(2) + "\n");
   }
-  previous_calls.push_back(Json{{"command", command}, {"started", now_utc()}});
+  previous_calls.push_back(Json{{"command", command}, {"started", utc_now_iso8601()}});
   const Json record{{"format", kSweepFormat}, {"name", plan.name},       {"hash", plan.hash},
                     {"paths", plan.paths},    {"labels", plan.labels},   {"seeds", plan.seeds},
                     {"maximize", plan.maximize}, {"sweep", plan.block},  {"spec", plan.base},

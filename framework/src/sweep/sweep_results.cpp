@@ -233,11 +233,13 @@ void write_sweep_summary(const std::string& path, const SweepPlan& plan, const s
     });
     int rank = 0;
     for (const auto& [s, st] : rows) {
-      md += "| " + (st.n > 0 ? std::to_string(++rank) : std::string("-")) + " |";
+      md.append("| ").append(st.n > 0 ? std::to_string(++rank) : std::string("-")).append(" |");
       for (const auto& path : plan.paths) md.append(" ").append(value_text(s->first->values[path])).append(" |");
-      md += st.n > 0 ? " " + short_number(st.mean) + " | " + (st.n > 1 ? short_number(st.std) : std::string("-")) + " |"
-                     : std::string(" - | - |");
-      md += " " + std::to_string(st.n) + "/" + std::to_string(s->points.size()) + " |\n";
+      if (st.n > 0)
+        md.append(" ").append(short_number(st.mean)).append(" | ").append(st.n > 1 ? short_number(st.std) : "-").append(" |");
+      else
+        md.append(" - | - |");
+      md.append(" ").append(std::to_string(st.n)).append("/").append(std::to_string(s->points.size())).append(" |\n");
     }
     md += "\n";
   }
@@ -309,7 +311,18 @@ std::vector<std::string> draw_sweep_plots(const std::string& dir, const SweepPla
         }
         s = std::move(sorted);
       }
+      // A log metric axis when the means are positive and span decades (a converged setting next to a failed one).
+      double y_lo = INFINITY, y_hi = 0.0;
+      bool y_positive = true;
+      for (const auto& one : series)
+        for (const double y : one.y)
+          if (std::isfinite(y)) {
+            y_positive = y_positive && y > 0.0;
+            y_lo = std::min(y_lo, y);
+            y_hi = std::max(y_hi, y);
+          }
       plot::PlotStyle style;
+      style.log_y = y_positive && y_hi > 100.0 * y_lo;
       style.error_bars = true;
       style.legend_outside = true;
       style.log_x = lo > 0.0 && hi > 20.0 * lo;
@@ -317,8 +330,8 @@ std::vector<std::string> draw_sweep_plots(const std::string& dir, const SweepPla
       for (auto& c : file)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
       const std::string title = metric + " against " + plan.labels[p] + " (mean +/- std over seeds)";
-      plot::write_series_plot(dir + "/" + file, title, plan.labels[p] + (style.log_x ? " (log scale)" : ""), metric,
-                              series, style);
+      plot::write_series_plot(dir + "/" + file, title, plan.labels[p] + (style.log_x ? " (log scale)" : ""),
+                              metric + (style.log_y ? " (log scale)" : ""), series, style);
       written.push_back(file);
     }
   }
