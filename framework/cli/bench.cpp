@@ -1,6 +1,9 @@
 // wow bench: times full flow steps on synthetic data and the GEMM floor of the same shapes; prints one JSON object.
 #include <boost/program_options.hpp>
+#include <sys/resource.h>
+
 #include <chrono>
+#include <fstream>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -101,15 +104,52 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
   j["gemm_blocked_ms"] = blocked;
   j["ratio_to_floor"] = step_ms / std::min(whole, blocked);
   j["estimator"] = engine.estimator() == Estimator::Sorted ? "sorted" : "quantile";
+  j["engine_mib"] = SlicedEngine<T>::bytes_needed(src, tgt, b.dim, backend.settings()) / (1024.0 * 1024.0);
   return j;
+}
+
+// The CPU this runs on (/proc/cpuinfo's model name): a timing is only meaningful next to it.
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(colon + 2);
+    }
+  return "unknown";
+}
+
+// Peak resident memory of this process so far (getrusage), MiB.
+double peak_rss_mib() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+struct NamedShape {
+  std::string name;
+  BenchShape shape;
+};
+
+// The shapes users run (issue 12): the default, Table 2's k-shot targets (quantile path), many classes, large classes.
+std::vector<NamedShape> suite_shapes(std::size_t steps, std::size_t threads) {
+  return {{"default", {10, 10, 200, 200, 784, 500, steps, threads}},
+          {"target_5_per_class", {10, 10, 200, 5, 784, 500, steps, threads}},
+          {"target_1_per_class", {10, 10, 200, 1, 784, 500, steps, threads}},
+          {"classes_100", {100, 100, 50, 50, 784, 500, steps, threads}},
+          {"points_1000", {10, 10, 1000, 1000, 784, 500, steps, threads}}};
 }
 
 }  // namespace
 
 int bench_command(const std::vector<std::string>& args) {
-  po::options_description o("wow bench [options]: times full flow steps; prints one JSON object on stdout");
+  po::options_description o(
+      "wow bench [options]: times full flow steps; prints one JSON object on stdout (an array with --suite)");
   o.add_options()("help,h", "show this help")("plugin-dir", po::value<std::string>()->default_value(""),
                                               "plugin directory")(
+      "suite", "time the shapes users run (default, target 5 and 1 per class, C = M = 100, n = m = 1000), plus "
+               "the shape the size flags give when any is given")(
       "classes", po::value<std::size_t>()->default_value(10), "source classes C")(
       "target-classes", po::value<std::size_t>()->default_value(10), "target classes M")(
       "points", po::value<std::size_t>()->default_value(200), "points per source class n")(
@@ -123,13 +163,7 @@ int bench_command(const std::vector<std::string>& args) {
       "backend", po::value<std::string>()->default_value("tbb"), "serial | tbb")(
       "directions", po::value<std::string>()->default_value("gaussian"), "direction kind")(
       "threads", po::value<std::size_t>()->default_value(0), "threads (0: all cores)");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(o).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(std::string("wow bench: ") + e.what());
-  }
+  const auto vm = parse_options(args, o, {}, "bench");
   if (vm.count("help")) {
     std::cout << o;
     return kExitOk;
@@ -145,47 +179,66 @@ int bench_command(const std::vector<std::string>& args) {
   const std::string precision = vm["precision"].as<std::string>();
   if (precision != "float32" && precision != "float64")
     throw InputError("wow bench: --precision must be float32 or float64");
+  std::vector<NamedShape> shapes;
+  if (vm.count("suite")) {
+    shapes = suite_shapes(b.steps, b.threads);
+    bool sized = false;
+    for (const char* flag : {"classes", "target-classes", "points", "target-points", "dim", "projections"})
+      sized = sized || !vm[flag].defaulted();
+    if (sized) shapes.push_back({"given", b});
+  } else {
+    shapes.push_back({"given", b});
+  }
   PluginSet plugins;  // outlives the registry and every component (their code lives in the libraries)
   Registry registry;
   plugins.load_search_path(plugin_search_path(vm["plugin-dir"].as<std::string>()), registry);
-  const Json functional_node = registry.resolve_node(
-      "functional", Json{{"type", "mmd"}, {"params", {{"kernel", {{"type", vm["kernel"].as<std::string>()}}}}}},
-      "functional");
-  const Json backend_node = registry.resolve_node("projections",
-                                                  Json{{"type", vm["backend"].as<std::string>()},
-                                                       {"params",
-                                                        {{"count", b.projections},
-                                                         {"estimator", vm["estimator"].as<std::string>()},
-                                                         {"directions", vm["directions"].as<std::string>()}}}},
-                                                  "projections");
-  auto functional = registry.create<Functional>(functional_node, "functional");
-  functional->prepare(b.classes, b.target_classes);
-  auto backend = registry.create<ProjectionBackend>(backend_node, "projections");
-  backend->set_threads(b.threads);
-  Json j = precision == "float64" ? bench_typed<double>(b, *functional, *backend)
-                                  : bench_typed<float>(b, *functional, *backend);
-  Json out;
-  out["ms_per_step"] = j["ms_per_step"];
-  out["gemm_floor_ms"] = j["gemm_floor_ms"];
-  out["ratio_to_floor"] = j["ratio_to_floor"];
-  out["gemm_whole_ms"] = j["gemm_whole_ms"];
-  out["gemm_blocked_ms"] = j["gemm_blocked_ms"];
-  out["classes"] = b.classes;
-  out["target_classes"] = b.target_classes;
-  out["points"] = b.points;
-  out["target_points"] = b.target_points;
-  out["dim"] = b.dim;
-  out["projections"] = b.projections;
-  out["steps"] = b.steps;
-  out["threads"] = b.threads;
-  out["precision"] = precision;
-  out["kernel"] = vm["kernel"].as<std::string>();
-  out["estimator"] = j["estimator"];
-  out["backend"] = vm["backend"].as<std::string>();
-  out["directions"] = vm["directions"].as<std::string>();
-  out["phases_ms"] = j["phases_ms"];
-  out["blas"] = blas::describe();
-  std::printf("%s\n", out.dump(2).c_str());
+  const std::string cpu = cpu_model();
+  Json all = Json::array();
+  for (const auto& [name, shape] : shapes) {
+    const Json functional_node = registry.resolve_node(
+        "functional", Json{{"type", "mmd"}, {"params", {{"kernel", {{"type", vm["kernel"].as<std::string>()}}}}}},
+        "functional");
+    const Json backend_node = registry.resolve_node("projections",
+                                                    Json{{"type", vm["backend"].as<std::string>()},
+                                                         {"params",
+                                                          {{"count", shape.projections},
+                                                           {"estimator", vm["estimator"].as<std::string>()},
+                                                           {"directions", vm["directions"].as<std::string>()}}}},
+                                                    "projections");
+    auto functional = registry.create<Functional>(functional_node, "functional");
+    functional->prepare(shape.classes, shape.target_classes);
+    auto backend = registry.create<ProjectionBackend>(backend_node, "projections");
+    backend->set_threads(shape.threads);
+    Json j = precision == "float64" ? bench_typed<double>(shape, *functional, *backend)
+                                    : bench_typed<float>(shape, *functional, *backend);
+    Json out;
+    if (vm.count("suite")) out["shape"] = name;
+    out["ms_per_step"] = j["ms_per_step"];
+    out["gemm_floor_ms"] = j["gemm_floor_ms"];
+    out["ratio_to_floor"] = j["ratio_to_floor"];
+    out["gemm_whole_ms"] = j["gemm_whole_ms"];
+    out["gemm_blocked_ms"] = j["gemm_blocked_ms"];
+    out["classes"] = shape.classes;
+    out["target_classes"] = shape.target_classes;
+    out["points"] = shape.points;
+    out["target_points"] = shape.target_points;
+    out["dim"] = shape.dim;
+    out["projections"] = shape.projections;
+    out["steps"] = shape.steps;
+    out["threads"] = shape.threads;
+    out["precision"] = precision;
+    out["kernel"] = vm["kernel"].as<std::string>();
+    out["estimator"] = j["estimator"];
+    out["backend"] = vm["backend"].as<std::string>();
+    out["directions"] = vm["directions"].as<std::string>();
+    out["phases_ms"] = j["phases_ms"];
+    out["engine_mib"] = j["engine_mib"];
+    out["peak_rss_mib"] = peak_rss_mib();
+    out["cpu"] = cpu;
+    out["blas"] = blas::describe();
+    all.push_back(out);
+  }
+  std::printf("%s\n", (vm.count("suite") ? all : all[0]).dump(2).c_str());
   return kExitOk;
 }
 

@@ -37,6 +37,27 @@ Interp interp_at(double u, std::size_t points) {
   return {lo, pos - static_cast<double>(lo)};
 }
 
+// out[j] = in[lo] + frac (in[hi] - in[lo]) for the positions p[first + j], j < count.
+template <class T, class P>
+void interpolate(const T* in, const P& p, std::size_t first, std::size_t count, T* out) {
+  const std::uint32_t* lo = p.lo.data() + first;
+  const std::uint32_t* hi = p.hi.data() + first;
+  const T* frac = p.frac.data() + first;
+  for (std::size_t j = 0; j < count; ++j) out[j] = in[lo[j]] + frac[j] * (in[hi[j]] - in[lo[j]]);
+}
+
+// The transpose of interpolate: out[lo] += (1 - frac) in[j], out[hi] += frac in[j].
+template <class T, class P>
+void interpolate_transposed(const T* in, const P& p, std::size_t first, std::size_t count, T* out) {
+  const std::uint32_t* lo = p.lo.data() + first;
+  const std::uint32_t* hi = p.hi.data() + first;
+  const T* frac = p.frac.data() + first;
+  for (std::size_t j = 0; j < count; ++j) {
+    out[lo[j]] += (T(1) - frac[j]) * in[j];
+    out[hi[j]] += frac[j] * in[j];
+  }
+}
+
 }  // namespace
 
 Estimator resolve_estimator(Estimator requested, const ClassLayout& source, const ClassLayout& target) {
@@ -73,7 +94,31 @@ SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& targ
   perm_x_.resize(count_ * nx);
   if (estimator_ == Estimator::Quantile) {
     sorted_x_.resize(count_ * nx);
-    levels_.resize(count_ * settings_.quantiles);
+    const std::size_t q = settings_.quantiles;
+    level_positions_.lo.resize(count_ * q);
+    level_positions_.hi.resize(count_ * q);
+    level_positions_.frac.resize(count_ * q);
+    // The percentile grid's positions in a sorted class depend only on its size: once per distinct size.
+    std::vector<std::size_t> sizes;
+    for (const ClassLayout* layout : {&source_, &target_}) {
+      for (std::size_t c = 0; c < layout->classes(); ++c) {
+        const std::size_t n = layout->size(c);
+        auto it = std::find(sizes.begin(), sizes.end(), n);
+        if (it == sizes.end()) {
+          sizes.push_back(n);
+          Positions g;
+          for (std::size_t t = 0; t < q; ++t) {
+            const auto [lo, frac] = interp_at(static_cast<double>(t) / static_cast<double>(q - 1), n);
+            g.lo.push_back(static_cast<std::uint32_t>(lo));
+            g.hi.push_back(static_cast<std::uint32_t>(n > 1 ? lo + 1 : lo));
+            g.frac.push_back(static_cast<T>(frac));
+          }
+          grid_positions_.push_back(std::move(g));
+          it = sizes.end() - 1;
+        }
+        grid_of_class_.push_back(static_cast<std::size_t>(it - sizes.begin()));
+      }
+    }
   }
   embedding_.resize(classes * count_ * embed_);
   embed_grad_.resize(source_.classes() * count_ * embed_);
@@ -97,7 +142,8 @@ double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayou
                  + 4.0 * count * nx                // perm_x
                  + t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
                  + 8.0 * classes * classes * 3.0;  // pairwise SW and the functional's matrices
-  if (estimator == Estimator::Quantile) bytes += t * count * nx + 8.0 * count * static_cast<double>(settings.quantiles);
+  // Quantile: sorted source values, and each level's grid position (two indices and a weight).
+  if (estimator == Estimator::Quantile) bytes += t * count * nx + (8.0 + t) * count * static_cast<double>(settings.quantiles);
   return bytes;
 }
 
@@ -117,10 +163,16 @@ void SlicedEngine<T>::draw_directions(std::uint64_t seed, std::uint64_t step, co
 template <class T>
 void SlicedEngine<T>::draw_levels(std::uint64_t seed, std::uint64_t step) {
   if (estimator_ != Estimator::Quantile) return;
+  // Each level's place on the grid, once per step: every class and the gradient's transpose reuse it.
   const std::size_t q = settings_.quantiles;
   for (std::size_t l = 0; l < count_; ++l) {
     auto stream = rng::stream(seed, rng::Purpose::QuantileLevels, step, l);
-    for (std::size_t j = 0; j < q; ++j) levels_[l * q + j] = stream.uniform();
+    for (std::size_t j = 0; j < q; ++j) {
+      const auto [t, frac] = interp_at(stream.uniform(), q);
+      level_positions_.lo[l * q + j] = static_cast<std::uint32_t>(t);
+      level_positions_.hi[l * q + j] = static_cast<std::uint32_t>(t + 1);
+      level_positions_.frac[l * q + j] = static_cast<T>(frac);
+    }
   }
 }
 
@@ -177,16 +229,9 @@ void SlicedEngine<T>::embed_all(const ProjectionBackend& backend) {
       }
       if (estimator_ == Estimator::Quantile) {
         // A grid of q "linear" percentiles, read at the direction's random levels (shared by all classes).
-        for (std::size_t t = 0; t < q; ++t) {
-          const auto [lo, frac] = interp_at(static_cast<double>(t) / static_cast<double>(q - 1), n);
-          const T hi = n > 1 ? sorted[lo + 1] : sorted[lo];
-          grid[t] = static_cast<T>(sorted[lo] + frac * (hi - sorted[lo]));
-        }
-        const double* levels = levels_.data() + l * q;
-        for (std::size_t j = 0; j < q; ++j) {
-          const auto [t, frac] = interp_at(levels[j], q);
-          embedding[j] = static_cast<T>(grid[t] + frac * (grid[t + 1] - grid[t]));
-        }
+        const Positions& g = grid_positions_[grid_of_class_[first_class + c]];
+        interpolate(sorted, g, 0, q, grid);
+        interpolate(grid, level_positions_, l * q, q, embedding);
       }
     }
   });
@@ -301,18 +346,9 @@ void SlicedEngine<T>::scatter_to_projections(const FunctionalValue& value, const
       }
       // Transpose of the two interpolations (levels <- grid <- sorted values).
       std::fill(dgrid, dgrid + q, T(0));
-      const double* levels = levels_.data() + l * q;
-      for (std::size_t j = 0; j < q; ++j) {
-        const auto [t, frac] = interp_at(levels[j], q);
-        dgrid[t] += static_cast<T>((1.0 - frac) * grad[j]);
-        dgrid[t + 1] += static_cast<T>(frac * grad[j]);
-      }
+      interpolate_transposed(grad, level_positions_, l * q, q, dgrid);
       std::fill(dsorted, dsorted + n, T(0));
-      for (std::size_t t = 0; t < q; ++t) {
-        const auto [lo, frac] = interp_at(static_cast<double>(t) / static_cast<double>(q - 1), n);
-        dsorted[lo] += static_cast<T>((1.0 - frac) * dgrid[t]);
-        if (n > 1) dsorted[lo + 1] += static_cast<T>(frac * dgrid[t]);
-      }
+      interpolate_transposed(dgrid, grid_positions_[grid_of_class_[c]], 0, q, dsorted);
       for (std::size_t i = 0; i < n; ++i) out[perm[i]] = mass_scale * dsorted[i];
     }
   });

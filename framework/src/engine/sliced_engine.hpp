@@ -75,7 +75,15 @@ class SlicedEngine {
   std::vector<T> sorted_x_;            // count x Nx, sorted within class segments (quantile estimator)
   std::vector<std::uint32_t> perm_x_;  // count x Nx, sorted position -> row within class
   std::vector<T> embedding_;           // (C+M) x count x embed
-  std::vector<double> levels_;         // count x quantiles (quantile estimator)
+  // Quantile estimator: where each random level falls on the q-point percentile grid (per direction, drawn per
+  // step), and where each grid point falls in a sorted class of n values (per class size, fixed for the run).
+  struct Positions {
+    std::vector<std::uint32_t> lo, hi;  // neighbours to interpolate between (hi = lo + 1, or lo when n = 1)
+    std::vector<T> frac;                // weight of hi
+  };
+  Positions level_positions_;          // count x quantiles
+  std::vector<Positions> grid_positions_;  // one per distinct class size
+  std::vector<std::size_t> grid_of_class_; // (source classes, then target classes) -> index into grid_positions_
   std::vector<T> embed_grad_;          // C x count x embed
   std::vector<T> proj_grad_;           // count x Nx
   PairwiseSW pairwise_;
