@@ -57,6 +57,7 @@ class SlicedEngine {
   void draw_levels(std::uint64_t seed, std::uint64_t step);
   void project(const T* x, const T* y, const ProjectionBackend& backend);
   void embed_all(const ProjectionBackend& backend);
+  void embed_per_class(const ProjectionBackend& backend);
   void pairwise_sw(const ProjectionBackend& backend);
   void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
   void scatter_to_projections(const FunctionalValue& value, const ProjectionBackend& backend);

@@ -55,6 +55,47 @@ void sort_with_permutation(std::span<double> values, std::span<std::uint32_t> pe
   }
 }
 
+bool segmented_sort_fits(std::size_t classes, std::size_t largest_class) {
+  return classes < 65536 && largest_class < 65536;
+}
+
+void sort_segments(std::span<float> values, std::span<const std::size_t> offsets, std::uint32_t* perm,
+                   void* scratch) {
+  // 64-bit keys: class (16 bits) | ordered value bits (32) | position within the class (16): unique, so the
+  // result never depends on the sort's pivots. Without perm the position is left out (equal values are equal).
+  auto* keys = static_cast<std::uint64_t*>(scratch);
+  const std::size_t classes = offsets.size() - 1;
+  for (std::size_t c = 0; c < classes; ++c)
+    for (std::size_t i = offsets[c]; i < offsets[c + 1]; ++i)
+      keys[i] = (std::uint64_t{c} << 48U) | (std::uint64_t{ordered_bits(values[i])} << 16U) |
+                (perm != nullptr ? i - offsets[c] : 0U);
+  const std::size_t n = values.size();
+  sorter()(keys, n, hwy::SortAscending());
+  for (std::size_t i = 0; i < n; ++i) {
+    values[i] = from_ordered_bits(static_cast<std::uint32_t>(keys[i] >> 16U));
+    if (perm != nullptr) perm[i] = static_cast<std::uint32_t>(keys[i] & 0xffffU);
+  }
+}
+
+void sort_segments(std::span<double> values, std::span<const std::size_t> offsets, std::uint32_t* perm,
+                   void* scratch) {
+  // 128-bit keys: hi = class (16 bits) | upper 48 value bits, lo = lower 16 value bits | position (48 bits).
+  auto* keys = static_cast<hwy::uint128_t*>(scratch);
+  const std::size_t classes = offsets.size() - 1;
+  for (std::size_t c = 0; c < classes; ++c)
+    for (std::size_t i = offsets[c]; i < offsets[c + 1]; ++i) {
+      const std::uint64_t v = ordered_bits(values[i]);
+      keys[i] = hwy::uint128_t{((v & 0xffffU) << 48U) | (perm != nullptr ? i - offsets[c] : 0U),
+                               (std::uint64_t{c} << 48U) | (v >> 16U)};
+    }
+  const std::size_t n = values.size();
+  sorter()(keys, n, hwy::SortAscending());
+  for (std::size_t i = 0; i < n; ++i) {
+    values[i] = from_ordered_bits(std::uint64_t{((keys[i].hi & 0xffffffffffffULL) << 16U) | (keys[i].lo >> 48U)});
+    if (perm != nullptr) perm[i] = static_cast<std::uint32_t>(keys[i].lo & 0xffffffffffffULL);
+  }
+}
+
 void sort_values(std::span<float> values) { sorter()(values.data(), values.size(), hwy::SortAscending()); }
 void sort_values(std::span<double> values) { sorter()(values.data(), values.size(), hwy::SortAscending()); }
 
