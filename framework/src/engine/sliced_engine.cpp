@@ -123,6 +123,11 @@ SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& targ
   embedding_.resize(classes * count_ * embed_);
   embed_grad_.resize(source_.classes() * count_ * embed_);
   proj_grad_.resize(count_ * nx);
+  if (power_ == 2 && classes >= kGemmClasses) {
+    embedding_f64_.resize(classes * count_ * embed_);
+    gram_.resize(classes * classes);
+    gradient_weights_.resize(source_.classes() * classes);
+  }
   pairwise_.source_classes = source_.classes();
   pairwise_.target_classes = target_.classes();
   pairwise_.sw.assign(classes * classes, 0.0);
@@ -142,6 +147,10 @@ double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayou
                  + 4.0 * count * nx                // perm_x
                  + t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
                  + 8.0 * classes * classes * 3.0;  // pairwise SW and the functional's matrices
+  // Many classes: a double copy of the embeddings and the Gram matrix (the sliced power is 2 for every kernel but
+  // Laplace; counted whatever it is, to stay on the safe side).
+  if (classes >= static_cast<double>(kGemmClasses))
+    bytes += 8.0 * classes * count * embed + 8.0 * classes * classes + t * static_cast<double>(source.classes()) * classes;
   // Quantile: sorted source values, and each level's grid position (two indices and a weight).
   if (estimator == Estimator::Quantile) bytes += t * count * nx + (8.0 + t) * count * static_cast<double>(settings.quantiles);
   return bytes;
@@ -281,10 +290,36 @@ void SlicedEngine<T>::embed_per_class(const ProjectionBackend& backend) {
 }
 
 template <class T>
-void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
-  const std::size_t k = pairwise_.size();
+double SlicedEngine<T>::pair_sw(std::size_t a, std::size_t b) const {
   const std::size_t per_class = count_ * embed_;
-  const double scale = 1.0 / static_cast<double>(per_class);
+  const T* ea = embedding_.data() + a * per_class;
+  const T* eb = embedding_.data() + b * per_class;
+  double total = 0.0;
+  for (std::size_t l = 0; l < count_; ++l) {
+    // Accumulate one direction in T (vectorises), then across directions in double.
+    T partial = 0;
+    const T* x = ea + l * embed_;
+    const T* y = eb + l * embed_;
+    // omp simd: a fixed lane-wise reduction order (same bits every run), vectorised without -ffast-math.
+    if (power_ == 2) {
+#pragma omp simd reduction(+ : partial)
+      for (std::size_t j = 0; j < embed_; ++j) partial += (x[j] - y[j]) * (x[j] - y[j]);
+    } else {
+#pragma omp simd reduction(+ : partial)
+      for (std::size_t j = 0; j < embed_; ++j) partial += std::abs(x[j] - y[j]);
+    }
+    total += static_cast<double>(partial);
+  }
+  return total / static_cast<double>(per_class);
+}
+
+template <class T>
+void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
+  if (use_gemm()) {
+    pairwise_sw_gram(backend);
+    return;
+  }
+  const std::size_t k = pairwise_.size();
   const std::size_t pairs = k * (k - 1) / 2;
   backend.for_each_block(pairs, [&](std::size_t pair) {
     // Unrank pair -> (a, b), a < b, in a fixed order.
@@ -294,25 +329,54 @@ void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
       ++a;
     }
     const std::size_t b = a + 1 + rest;
-    const T* ea = embedding_.data() + a * per_class;
-    const T* eb = embedding_.data() + b * per_class;
-    double total = 0.0;
-    for (std::size_t l = 0; l < count_; ++l) {
-      // Accumulate one direction in T (vectorises), then across directions in double.
-      T partial = 0;
-      const T* x = ea + l * embed_;
-      const T* y = eb + l * embed_;
-      // omp simd: a fixed lane-wise reduction order (same bits every run), vectorised without -ffast-math.
-      if (power_ == 2) {
-#pragma omp simd reduction(+ : partial)
-        for (std::size_t j = 0; j < embed_; ++j) partial += (x[j] - y[j]) * (x[j] - y[j]);
-      } else {
-#pragma omp simd reduction(+ : partial)
-        for (std::size_t j = 0; j < embed_; ++j) partial += std::abs(x[j] - y[j]);
-      }
-      total += static_cast<double>(partial);
+    pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] = pair_sw(a, b);
+  });
+}
+
+template <class T>
+void SlicedEngine<T>::pairwise_sw_gram(const ProjectionBackend& backend) {
+  // SW_2^2(a, b) = (|e_a|^2 + |e_b|^2 - 2 e_a.e_b) / (L E) from the Gram matrix of the embeddings, in double (in
+  // float the cancellation would leave no digit of a small distance). Fixed tiles of classes, one single-threaded
+  // GEMM each: the same sums at any thread count.
+  const std::size_t k = pairwise_.size();
+  const std::size_t per_class = count_ * embed_;
+  const std::size_t chunk = kClassBlock;
+  backend.for_each_block(blocks_of(k, chunk), [&](std::size_t block) {
+    const std::size_t first = block * chunk * per_class;
+    const std::size_t last = std::min(k, (block + 1) * chunk) * per_class;
+    std::copy(embedding_.begin() + static_cast<std::ptrdiff_t>(first),
+              embedding_.begin() + static_cast<std::ptrdiff_t>(last), embedding_f64_.begin() + static_cast<std::ptrdiff_t>(first));
+  });
+  const std::size_t tiles = blocks_of(k, chunk);
+  backend.for_each_block(tiles * (tiles + 1) / 2, [&](std::size_t tile) {
+    std::size_t ta = 0, rest = tile;  // unrank (ta, tb), ta <= tb
+    while (rest >= tiles - ta) {
+      rest -= tiles - ta;
+      ++ta;
     }
-    pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] = total * scale;
+    const std::size_t tb = ta + rest;
+    const std::size_t a0 = ta * chunk, b0 = tb * chunk;
+    const std::size_t na = std::min(chunk, k - a0), nb = std::min(chunk, k - b0);
+    blas::gemm_nt(na, nb, per_class, embedding_f64_.data() + a0 * per_class, per_class,
+                  embedding_f64_.data() + b0 * per_class, per_class, gram_.data() + a0 * k + b0, k);
+  });
+  const double scale = 1.0 / static_cast<double>(per_class);
+  // Where the distance is tiny against the norms (nearly equal classes), the difference of large numbers keeps few
+  // digits even in double: those pairs are summed directly, which also gives exactly 0 for identical classes. The
+  // bound leaves at least 9 digits (float engine) or 12 (double engine) of every distance taken from the Gram matrix.
+  constexpr double kCancellation = sizeof(T) == sizeof(float) ? 1e-6 : 1e-3;
+  const std::size_t pairs = k * (k - 1) / 2;
+  backend.for_each_block(pairs, [&](std::size_t pair) {
+    std::size_t a = 0, rest = pair;
+    while (rest >= k - 1 - a) {
+      rest -= k - 1 - a;
+      ++a;
+    }
+    const std::size_t b = a + 1 + rest;
+    const double norms = gram_[a * k + a] + gram_[b * k + b];
+    const double d = norms - 2.0 * gram_[a * k + b];
+    pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] =
+        d > kCancellation * norms ? d * scale : pair_sw(a, b);
   });
 }
 
@@ -323,6 +387,26 @@ void SlicedEngine<T>::embedding_gradient(const FunctionalValue& value, const Pro
   const std::size_t per_class = count_ * embed_;
   const double scale = (power_ == 2 ? 2.0 : 1.0) / static_cast<double>(per_class);
   const std::size_t dir_blocks = blocks_of(count_, kDirectionBlock);
+  if (use_gemm()) {
+    // grad_c = sum_b w_cb e_b: one GEMM (C x k) x (k x L E), in fixed blocks of directions.
+    for (std::size_t c = 0; c < classes; ++c) {
+      double total = 0.0;
+      for (std::size_t b = 0; b < k; ++b) {
+        if (b == c) continue;
+        const double coef = value.slope[c * k + b] + value.slope[b * k + c];
+        total += coef;
+        gradient_weights_[c * k + b] = static_cast<T>(-coef * scale);
+      }
+      gradient_weights_[c * k + c] = static_cast<T>(total * scale);
+    }
+    backend.for_each_block(dir_blocks, [&](std::size_t block) {
+      const std::size_t col0 = block * kDirectionBlock * embed_;
+      const std::size_t cols = (std::min(count_, (block + 1) * kDirectionBlock) - block * kDirectionBlock) * embed_;
+      blas::gemm_nn(classes, cols, k, gradient_weights_.data(), k, embedding_.data() + col0, per_class,
+                    embed_grad_.data() + col0, per_class);
+    });
+    return;
+  }
   backend.for_each_block(dir_blocks * classes, [&](std::size_t task) {
     const std::size_t c = task % classes;
     const std::size_t block = task / classes;

@@ -15,6 +15,10 @@ namespace wow {
 // so results are bit-identical (design.md "Determinism").
 inline constexpr std::size_t kRowBlock = 256;       // rows of X per GEMM block
 inline constexpr std::size_t kDirectionBlock = 16;  // directions per sort / embedding block
+// From this many classes (source + target) on, SW_2^2 and the embedding gradient are matrix products (GEMM) over
+// the class embeddings; below, direct sums are as fast. A threshold on shapes alone, never on threads.
+inline constexpr std::size_t kGemmClasses = 32;
+inline constexpr std::size_t kClassBlock = 32;  // classes per Gram tile
 
 // Resolves "auto": sorted when every class of both datasets has one common size, else quantile.
 // Throws InputError for "sorted" with unequal sizes.
@@ -59,6 +63,9 @@ class SlicedEngine {
   void embed_all(const ProjectionBackend& backend);
   void embed_per_class(const ProjectionBackend& backend);
   void pairwise_sw(const ProjectionBackend& backend);
+  void pairwise_sw_gram(const ProjectionBackend& backend);
+  [[nodiscard]] double pair_sw(std::size_t a, std::size_t b) const;  // direct sum over the embeddings
+  [[nodiscard]] bool use_gemm() const { return power_ == 2 && pairwise_.size() >= kGemmClasses; }
   void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
   void scatter_to_projections(const FunctionalValue& value, const ProjectionBackend& backend);
   void pull_back(T* velocity, const ProjectionBackend& backend) const;
@@ -86,6 +93,9 @@ class SlicedEngine {
   std::vector<Positions> grid_positions_;  // one per distinct class size
   std::vector<std::size_t> grid_of_class_; // (source classes, then target classes) -> index into grid_positions_
   std::vector<T> embed_grad_;          // C x count x embed
+  std::vector<double> embedding_f64_;  // (C+M) x count x embed in double, for the Gram matrix (GEMM path)
+  std::vector<double> gram_;           // (C+M) x (C+M) inner products of the embeddings (GEMM path)
+  std::vector<T> gradient_weights_;    // C x (C+M): the embedding gradient as weights of embeddings (GEMM path)
   std::vector<T> proj_grad_;           // count x Nx
   PairwiseSW pairwise_;
   PhaseTimes times_;
