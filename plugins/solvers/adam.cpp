@@ -28,10 +28,11 @@ class Adam final : public wow::TypedSolver<Adam> {
     const T b1 = static_cast<T>(beta1_), b2 = static_cast<T>(beta2_), eps = static_cast<T>(eps_);
     const T step = static_cast<T>(tau_ / (1.0 - std::pow(beta1_, t)));
     const T correction2 = static_cast<T>(1.0 / (1.0 - std::pow(beta2_, t)));
-    m = b1 * m + (T(1) - b1) * g;
-    s = b2 * s + (T(1) - b2) * g * g;
+    // noalias: element-wise in place, no temporary of the whole state per step.
+    xt::noalias(m) = b1 * m + (T(1) - b1) * g;
+    xt::noalias(s) = b2 * s + (T(1) - b2) * g * g;
     auto xs = wow::tensor(x);
-    xs -= step * m / (xt::sqrt(s * correction2) + eps);
+    xt::noalias(xs) -= step * m / (xt::sqrt(s * correction2) + eps);
   }
 
  private:

@@ -11,7 +11,7 @@ class ForwardEuler final : public wow::TypedSolver<ForwardEuler> {
   template <class T>
   void apply(std::span<T> x, std::span<const T> v, const wow::VelocityOracle<T>& /*oracle*/) {
     auto xs = wow::tensor(x);
-    xs -= static_cast<T>(tau_) * wow::tensor(v);
+    xt::noalias(xs) -= static_cast<T>(tau_) * wow::tensor(v);  // in place: no temporary per step
   }
 
  private:

@@ -12,9 +12,10 @@ class Momentum final : public wow::TypedSolver<Momentum> {
   template <class T>
   void apply(std::span<T> x, std::span<const T> v, const wow::VelocityOracle<T>& /*oracle*/) {
     auto u = wow::tensor(buffer<T>("momentum"));
-    u = wow::tensor(v) + static_cast<T>(momentum_) * u;
+    // noalias: element-wise in place (xtensor would otherwise build a temporary of the whole state every step).
+    xt::noalias(u) = wow::tensor(v) + static_cast<T>(momentum_) * u;
     auto xs = wow::tensor(x);
-    xs -= static_cast<T>(tau_) * u;
+    xt::noalias(xs) -= static_cast<T>(tau_) * u;
   }
 
  private:

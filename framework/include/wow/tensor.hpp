@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 #include <xtensor/xadapt.hpp>
+#include <xtensor/xnoalias.hpp>  // xt::noalias(a) = f(a, b): in place, no temporary per step
 
 namespace wow {
 
