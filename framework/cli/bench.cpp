@@ -1,10 +1,10 @@
 // wow bench: times full flow steps on synthetic data and the GEMM floor of the same shapes; prints one JSON object.
-#include <boost/program_options.hpp>
 #include <sys/resource.h>
 
+#include <boost/program_options.hpp>
 #include <chrono>
-#include <fstream>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -148,9 +148,10 @@ int bench_command(const std::vector<std::string>& args) {
       "wow bench [options]: times full flow steps; prints one JSON object on stdout (an array with --suite)");
   o.add_options()("help,h", "show this help")("plugin-dir", po::value<std::string>()->default_value(""),
                                               "plugin directory")(
-      "suite", "time the shapes users run (default, target 5 and 1 per class, C = M = 100, n = m = 1000), plus "
-               "the shape the size flags give when any is given")(
-      "classes", po::value<std::size_t>()->default_value(10), "source classes C")(
+      "suite",
+      "time the shapes users run (default, target 5 and 1 per class, C = M = 100, n = m = 1000), plus "
+      "the shape the size flags give when any is given")("classes", po::value<std::size_t>()->default_value(10),
+                                                         "source classes C")(
       "target-classes", po::value<std::size_t>()->default_value(10), "target classes M")(
       "points", po::value<std::size_t>()->default_value(200), "points per source class n")(
       "target-points", po::value<std::size_t>()->default_value(200), "points per target class m")(

@@ -1,12 +1,11 @@
 // `wow status DIR... [--json]`: one line per run directory (or a JSON object each), read without the run's lock.
 #include <boost/program_options.hpp>
 #include <cstdio>
-#include <iostream>
-
-#include "commands.hpp"
 #include <filesystem>
+#include <iostream>
 #include <map>
 
+#include "commands.hpp"
 #include "run/run_lock.hpp"
 #include "run/run_status.hpp"
 #include "sweep/sweep_directory.hpp"
@@ -42,7 +41,8 @@ Json sweep_state(const std::string& dir, bool print) {
     points.push_back(j);
   }
   std::string summary;
-  for (const auto& [status, n] : counts) summary.append(summary.empty() ? "" : ", ").append(std::to_string(n) + " " + status);
+  for (const auto& [status, n] : counts)
+    summary.append(summary.empty() ? "" : ", ").append(std::to_string(n) + " " + status);
   if (print) {
     std::printf("sweep %s: %zu points: %s; %s\n", dir.c_str(), points.size(), summary.c_str(),
                 holder ? ("running (" + holder->describe() + ")").c_str()

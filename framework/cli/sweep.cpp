@@ -34,8 +34,8 @@ struct SweepOptions {
 
 // What rank 0 tells every rank: the points still to run and how, or the error that stops all of them.
 struct Work {
-  std::string error;  // non-empty: bad input, every rank exits 2
-  Json todo = Json::array();  // [{"point": i, "name", "args": [...], "log", "loss", "steps"}]
+  std::string error;             // non-empty: bad input, every rank exits 2
+  Json todo = Json::array();     // [{"point": i, "name", "args": [...], "log", "loss", "steps"}]
   Json blocked = Json::array();  // [{"point": i, "why"}]
 };
 
@@ -63,9 +63,10 @@ Json plan_work(const SweepOptions& o, const std::vector<std::string>& args, Swee
     // Default directory: runs/<name>_sweep, with the name the spec gives itself.
     std::string out = o.out;
     if (out.empty()) {
-      const std::string spec_name = raw.contains("name") && raw["name"].is_string() && !raw["name"].get<std::string>().empty()
-                                        ? raw["name"].get<std::string>()
-                                        : name;
+      const std::string spec_name =
+          raw.contains("name") && raw["name"].is_string() && !raw["name"].get<std::string>().empty()
+              ? raw["name"].get<std::string>()
+              : name;
       out = "runs/" + spec_name + "_sweep";
     }
     plan = plan_sweep(raw, loaded.registry, name, out);
@@ -144,24 +145,30 @@ Json run_share(const Json& todo, const Ranks& ranks, const SweepOptions& o) {
   std::string error;
   bool stopped = false;
   try {
-  stopped = !run_point_jobs(self_executable(), jobs, o.jobs, o.quiet, "sweep", [&](const JobEnd& end) {
-    ended.push_back(Json{{"point", points[end.job]}, {"exit", end.exit_code}});
-    ++count;
-    if (o.quiet) return;
-    const PointJob& job = jobs[end.job];
-    std::string what;
-    switch (end.exit_code) {
-      case 0: what = "complete"; break;
-      case kExitDiverged: what = "diverged"; break;
-      case kExitInterrupted: what = "interrupted"; break;
-      default: {
-        const std::string why = last_error_line(job.log_file);
-        what = "failed: " + (why.empty() ? exit_text(end.exit_code) : why);
+    stopped = !run_point_jobs(self_executable(), jobs, o.jobs, o.quiet, "sweep", [&](const JobEnd& end) {
+      ended.push_back(Json{{"point", points[end.job]}, {"exit", end.exit_code}});
+      ++count;
+      if (o.quiet) return;
+      const PointJob& job = jobs[end.job];
+      std::string what;
+      switch (end.exit_code) {
+        case 0:
+          what = "complete";
+          break;
+        case kExitDiverged:
+          what = "diverged";
+          break;
+        case kExitInterrupted:
+          what = "interrupted";
+          break;
+        default: {
+          const std::string why = last_error_line(job.log_file);
+          what = "failed: " + (why.empty() ? exit_text(end.exit_code) : why);
+        }
       }
-    }
-    std::fprintf(stderr, "%s[%zu/%zu] %s: %s (%.1f s)\n", who.c_str(), count, jobs.size(), job.name.c_str(),
-                 what.c_str(), end.wall_s);
-  });
+      std::fprintf(stderr, "%s[%zu/%zu] %s: %s (%.1f s)\n", who.c_str(), count, jobs.size(), job.name.c_str(),
+                   what.c_str(), end.wall_s);
+    });
   } catch (const std::exception& e) {
     error = who + e.what();
   }

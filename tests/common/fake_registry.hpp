@@ -27,9 +27,10 @@ inline Registry fake_registry() {
                     [](const Params&, const Registry&) { return std::unique_ptr<Functional>(); });
   r.add<ProjectionBackend>("tbb", "stand-in", {ParamSpec::integer("count", 500, "L").at_least(1)},
                            [](const Params&, const Registry&) { return std::unique_ptr<ProjectionBackend>(); });
-  r.add<Solver>("momentum", "stand-in",
-                {ParamSpec::number("step_size", 0.1, "tau").greater_than(0.0), ParamSpec::integer("steps", 10, "K").at_least(0)},
-                [](const Params&, const Registry&) { return std::unique_ptr<Solver>(); });
+  r.add<Solver>(
+      "momentum", "stand-in",
+      {ParamSpec::number("step_size", 0.1, "tau").greater_than(0.0), ParamSpec::integer("steps", 10, "K").at_least(0)},
+      [](const Params&, const Registry&) { return std::unique_ptr<Solver>(); });
   return r;
 }
 

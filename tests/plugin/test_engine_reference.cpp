@@ -72,20 +72,20 @@ void check_against_reference(const std::vector<std::size_t>& src_sizes, const st
   auto tgt = wowtest::random_cloud(tgt_sizes, dim, 72);
   if (perturb > 0.0) {  // nearly equal classes: every target class a tiny perturbation of source class 0
     for (std::size_t i = 0; i < tgt.layout.rows(); ++i)
-      for (std::size_t k = 0; k < dim; ++k)
-        tgt.row(i)[k] = src.row(i % src_sizes[0])[k] + perturb * tgt.row(i)[k];
+      for (std::size_t k = 0; k < dim; ++k) tgt.row(i)[k] = src.row(i % src_sizes[0])[k] + perturb * tgt.row(i)[k];
   }
   // In d = 1 the directions are +1: projections are the data themselves, exact in any precision, so the
   // comparison sees the pairwise sums alone.
-  const std::vector<double> theta = dim == 1 ? std::vector<double>(L, 1.0) : wowtest::random_directions<double>(L, dim, 5);
+  const std::vector<double> theta =
+      dim == 1 ? std::vector<double>(L, 1.0) : wowtest::random_directions<double>(L, dim, 5);
   std::vector<T> theta_t(theta.begin(), theta.end());
   std::vector<T> x(src.points.begin(), src.points.end()), y(tgt.points.begin(), tgt.points.end());
   // Compare with the data as the engine sees it (rounded to T).
   for (std::size_t i = 0; i < x.size(); ++i) src.points[i] = static_cast<double>(x[i]);
   for (std::size_t i = 0; i < y.size(); ++i) tgt.points[i] = static_cast<double>(y[i]);
   std::vector<double> theta_rounded(theta_t.begin(), theta_t.end());
-  auto functional = wowtest::make_mmd(Json::parse(R"({"type": "riesz_sw", "params": {"r": 1}})"), src.classes(),
-                                      tgt.classes());
+  auto functional =
+      wowtest::make_mmd(Json::parse(R"({"type": "riesz_sw", "params": {"r": 1}})"), src.classes(), tgt.classes());
   auto backend = wowtest::make_backend("tbb", L, estimator);
   wow::SlicedEngine<T> engine(src.layout, tgt.layout, dim, backend->settings(), 2);
   engine.set_fixed_directions(theta_t);

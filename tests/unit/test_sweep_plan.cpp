@@ -51,7 +51,8 @@ TEST_CASE("sweep plan: grid product with the first path slowest, seeds innermost
 }
 
 TEST_CASE("sweep plan: zip varies lists together, seeds default to the spec's", "[sweep]") {
-  const auto plan = plan_of(Json::parse(R"({"zip": {"solver.params.step_size": [0.1, 0.2], "solver.params.steps": [5, 7]}})"));
+  const auto plan =
+      plan_of(Json::parse(R"({"zip": {"solver.params.step_size": [0.1, 0.2], "solver.params.steps": [5, 7]}})"));
   REQUIRE(plan.points.size() == 2);
   CHECK(plan.seeds == std::vector<std::int64_t>{5});
   CHECK(plan.points[1].name == "step_size=0.2_steps=7_seed=5");
@@ -84,9 +85,11 @@ TEST_CASE("sweep plan: bad sweeps are refused naming the path and the value", "[
   CHECK_THAT(error_of(Json::parse(R"({"grid": {"solver.params.step_size": []}})")), Catch::Contains("empty list"));
   CHECK_THAT(error_of(Json::parse(R"({"grid": {"solver.params.step_size": 0.1}})")),
              Catch::Contains("expected a list of values"));
-  CHECK_THAT(error_of(Json::parse(R"({"grid": {"solver.params.step_size": [0.1, -1]}})")),
-             Catch::StartsWith("sweep point step_size=-1_seed=5 (solver.params.step_size=-1): solver.params.step_size"));
-  CHECK_THAT(error_of(Json::parse(R"({"grid": {"solver.params.steps": [1.5]}})")), Catch::Contains("solver.params.steps"));
+  CHECK_THAT(
+      error_of(Json::parse(R"({"grid": {"solver.params.step_size": [0.1, -1]}})")),
+      Catch::StartsWith("sweep point step_size=-1_seed=5 (solver.params.step_size=-1): solver.params.step_size"));
+  CHECK_THAT(error_of(Json::parse(R"({"grid": {"solver.params.steps": [1.5]}})")),
+             Catch::Contains("solver.params.steps"));
   CHECK_THAT(error_of(Json::parse(R"({"zip": {"solver.params.step_size": [0.1, 0.2], "solver.params.steps": [1]}})")),
              Catch::Contains("1 values, but sweep.zip.solver.params.step_size has 2"));
   CHECK_THAT(error_of(Json::parse(R"({"grid": {"source": [{"type": "point"}], "source.params.n": [1]}})")),

@@ -150,9 +150,11 @@ double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayou
   // Many classes: a double copy of the embeddings and the Gram matrix (the sliced power is 2 for every kernel but
   // Laplace; counted whatever it is, to stay on the safe side).
   if (classes >= static_cast<double>(kGemmClasses))
-    bytes += 8.0 * classes * count * embed + 8.0 * classes * classes + t * static_cast<double>(source.classes()) * classes;
+    bytes +=
+        8.0 * classes * count * embed + 8.0 * classes * classes + t * static_cast<double>(source.classes()) * classes;
   // Quantile: sorted source values, and each level's grid position (two indices and a weight).
-  if (estimator == Estimator::Quantile) bytes += t * count * nx + (8.0 + t) * count * static_cast<double>(settings.quantiles);
+  if (estimator == Estimator::Quantile)
+    bytes += t * count * nx + (8.0 + t) * count * static_cast<double>(settings.quantiles);
   return bytes;
 }
 
@@ -348,7 +350,8 @@ void SlicedEngine<T>::pairwise_sw_gram(const ProjectionBackend& backend) {
     const std::size_t first = block * chunk * per_class;
     const std::size_t last = std::min(k, (block + 1) * chunk) * per_class;
     std::copy(embedding_.begin() + static_cast<std::ptrdiff_t>(first),
-              embedding_.begin() + static_cast<std::ptrdiff_t>(last), embedding_f64_.begin() + static_cast<std::ptrdiff_t>(first));
+              embedding_.begin() + static_cast<std::ptrdiff_t>(last),
+              embedding_f64_.begin() + static_cast<std::ptrdiff_t>(first));
   });
   const std::size_t tiles = blocks_of(k, chunk);
   backend.for_each_block(tiles * (tiles + 1) / 2, [&](std::size_t tile) {
@@ -378,8 +381,7 @@ void SlicedEngine<T>::pairwise_sw_gram(const ProjectionBackend& backend) {
     const std::size_t b = a + 1 + rest;
     const double norms = gram_[a * k + a] + gram_[b * k + b];
     const double d = norms - 2.0 * gram_[a * k + b];
-    pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] =
-        d > kCancellation * norms ? d * scale : pair_sw(a, b);
+    pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] = d > kCancellation * norms ? d * scale : pair_sw(a, b);
   });
 }
 

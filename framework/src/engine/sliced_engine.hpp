@@ -89,14 +89,14 @@ class SlicedEngine {
     std::vector<std::uint32_t> lo, hi;  // neighbours to interpolate between (hi = lo + 1, or lo when n = 1)
     std::vector<T> frac;                // weight of hi
   };
-  Positions level_positions_;          // count x quantiles
-  std::vector<Positions> grid_positions_;  // one per distinct class size
-  std::vector<std::size_t> grid_of_class_; // (source classes, then target classes) -> index into grid_positions_
-  std::vector<T> embed_grad_;          // C x count x embed
-  std::vector<double> embedding_f64_;  // (C+M) x count x embed in double, for the Gram matrix (GEMM path)
-  std::vector<double> gram_;           // (C+M) x (C+M) inner products of the embeddings (GEMM path)
-  std::vector<T> gradient_weights_;    // C x (C+M): the embedding gradient as weights of embeddings (GEMM path)
-  std::vector<T> proj_grad_;           // count x Nx
+  Positions level_positions_;               // count x quantiles
+  std::vector<Positions> grid_positions_;   // one per distinct class size
+  std::vector<std::size_t> grid_of_class_;  // (source classes, then target classes) -> index into grid_positions_
+  std::vector<T> embed_grad_;               // C x count x embed
+  std::vector<double> embedding_f64_;       // (C+M) x count x embed in double, for the Gram matrix (GEMM path)
+  std::vector<double> gram_;                // (C+M) x (C+M) inner products of the embeddings (GEMM path)
+  std::vector<T> gradient_weights_;         // C x (C+M): the embedding gradient as weights of embeddings (GEMM path)
+  std::vector<T> proj_grad_;                // count x Nx
   PairwiseSW pairwise_;
   PhaseTimes times_;
 };

@@ -59,8 +59,7 @@ bool segmented_sort_fits(std::size_t classes, std::size_t largest_class) {
   return classes < 65536 && largest_class < 65536;
 }
 
-void sort_segments(std::span<float> values, std::span<const std::size_t> offsets, std::uint32_t* perm,
-                   void* scratch) {
+void sort_segments(std::span<float> values, std::span<const std::size_t> offsets, std::uint32_t* perm, void* scratch) {
   // 64-bit keys: class (16 bits) | ordered value bits (32) | position within the class (16): unique, so the
   // result never depends on the sort's pivots. Without perm the position is left out (equal values are equal).
   auto* keys = static_cast<std::uint64_t*>(scratch);
@@ -77,8 +76,7 @@ void sort_segments(std::span<float> values, std::span<const std::size_t> offsets
   }
 }
 
-void sort_segments(std::span<double> values, std::span<const std::size_t> offsets, std::uint32_t* perm,
-                   void* scratch) {
+void sort_segments(std::span<double> values, std::span<const std::size_t> offsets, std::uint32_t* perm, void* scratch) {
   // 128-bit keys: hi = class (16 bits) | upper 48 value bits, lo = lower 16 value bits | position (48 bits).
   auto* keys = static_cast<hwy::uint128_t*>(scratch);
   const std::size_t classes = offsets.size() - 1;

@@ -15,8 +15,8 @@ struct CurveGroup {
   std::vector<Curve> curves;  // one per run; a group of one run is a plain line
 };
 
-// Writes the overlay to `png_path` (log y when the values span decades and most are positive). Steps are matched across the runs of
-// a group; a step missing from some run (a shorter or unfinished run) is drawn from the runs that have it.
+// Writes the overlay to `png_path` (log y when the values span decades and most are positive). Steps are matched across
+// the runs of a group; a step missing from some run (a shorter or unfinished run) is drawn from the runs that have it.
 void draw_curve_overlay(const std::string& png_path, const std::string& title, const std::string& y_label,
                         const std::vector<CurveGroup>& groups);
 

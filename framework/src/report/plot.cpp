@@ -788,8 +788,8 @@ void write_series_plot(const std::string& png_path, const std::string& title, co
         line_colours[s] = class_colour(static_cast<int>(s));
       }
       PLFLT legend_w = 0.0, legend_h = 0.0;
-      const PLINT position = outside ? PL_POSITION_RIGHT | PL_POSITION_OUTSIDE
-                                     : PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE;
+      const PLINT position =
+          outside ? PL_POSITION_RIGHT | PL_POSITION_OUTSIDE : PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE;
       pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, position, outside ? 0.01 : 0.02,
                outside ? 0.0 : 0.03, 0.06, kWhite, kBlack, 1, static_cast<PLINT>(n), 1, static_cast<PLINT>(n),
                opts.data(), 0.8, 0.85, 1.8, 0.0, text_colours.data(), text.data(), nullptr, nullptr, nullptr, nullptr,

@@ -37,9 +37,9 @@ struct Series {
 };
 
 struct PlotStyle {
-  bool log_x = false;       // log10 x axis (non-positive x skipped; linear when none is positive)
-  bool log_y = false;       // log10 y axis (likewise)
-  bool error_bars = false;  // draw lo/hi as error bars with a marker at each point, not as a band
+  bool log_x = false;           // log10 x axis (non-positive x skipped; linear when none is positive)
+  bool log_y = false;           // log10 y axis (likewise)
+  bool error_bars = false;      // draw lo/hi as error bars with a marker at each point, not as a band
   bool legend_outside = false;  // the legend right of the plot box (many or long names), not over the data
   int width = 800;
   int height = 500;

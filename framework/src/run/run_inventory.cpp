@@ -129,7 +129,8 @@ void require_replaceable_run_directory(const std::string& dir, bool check_lock) 
   if (!fs::is_directory(status)) throw InputError(refuse + "it is a file, not a wow run directory");
   const fs::path canonical = fs::canonical(path, ec);
   if (ec) throw InputError(refuse + "cannot resolve the path (" + ec.message() + ")");
-  if (const std::string why = protected_directory_reason(canonical.string()); !why.empty()) throw InputError(refuse + "it is " + why);
+  if (const std::string why = protected_directory_reason(canonical.string()); !why.empty())
+    throw InputError(refuse + "it is " + why);
   if (const auto holder = check_lock ? RunLock::holder(dir) : std::nullopt)
     throw InputError("run directory " + dir + " is in use by another wow process (" + holder->describe() +
                      "); --force never replaces a running run");

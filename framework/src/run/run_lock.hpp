@@ -32,8 +32,7 @@ class RunLock {
   // Takes the lock of run directory `dir` (which must exist) without waiting. Throws InputError naming the
   // directory and the process holding it when another process has it.
   // `file` names the lock file inside `dir` (a sweep directory uses sweep.lock).
-  static RunLock acquire(const std::string& dir, const std::string& command,
-                         const std::string& file = kRunLockFile);
+  static RunLock acquire(const std::string& dir, const std::string& command, const std::string& file = kRunLockFile);
   // Whether some live process holds the lock of `dir`, and who (read-only: never takes or disturbs the lock).
   static std::optional<LockHolder> holder(const std::string& dir, const std::string& file = kRunLockFile);
 

@@ -43,7 +43,8 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 
  private:
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 struct Running {
@@ -165,7 +166,9 @@ bool run_point_jobs(const std::string& program, const std::vector<PointJob>& job
       std::fflush(stderr);
       drawn = true;
     }
-    struct timespec pause {0, 50'000'000};
+    struct timespec pause {
+      0, 50'000'000
+    };
     ::nanosleep(&pause, nullptr);
   }
   clear_line();

@@ -19,8 +19,8 @@ struct PointJob {
 };
 
 struct JobEnd {
-  std::size_t job = 0;   // index into the jobs given
-  int exit_code = 0;     // the child's exit status, or 128 + signal when a signal killed it
+  std::size_t job = 0;  // index into the jobs given
+  int exit_code = 0;    // the child's exit status, or 128 + signal when a signal killed it
   double wall_s = 0.0;
 };
 

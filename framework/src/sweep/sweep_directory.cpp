@@ -48,7 +48,8 @@ void require_replaceable_sweep_directory(const std::string& dir, const Json& rec
       require_replaceable_run_directory(entry.path().string());  // throws naming the entry at fault
       continue;
     }
-    throw InputError(refuse + "it holds " + name + ", which this sweep did not write (move it away, or choose "
+    throw InputError(refuse + "it holds " + name +
+                     ", which this sweep did not write (move it away, or choose "
                      "another --out)");
   }
   if (ec) throw InputError(refuse + "cannot list it (" + ec.message() + ")");
@@ -92,7 +93,8 @@ SweepDirectory SweepDirectory::open(const std::string& dir, const SweepPlan& pla
     const bool empty = fs::is_empty(dir, ec);
     const bool has_record = fs::exists(dir + "/sweep.json", ec);
     if (!empty && !has_record)
-      throw InputError("sweep directory " + dir + " exists and is not a wow sweep directory (no sweep.json); "
+      throw InputError("sweep directory " + dir +
+                       " exists and is not a wow sweep directory (no sweep.json); "
                        "choose another --out");
   } else {
     fs::create_directories(dir, ec);
@@ -129,10 +131,9 @@ SweepDirectory SweepDirectory::open(const std::string& dir, const SweepPlan& pla
     files::write_atomic(sweep.spec_file(p), p.spec.dump(2) + "\n");
   }
   previous_calls.push_back(Json{{"command", command}, {"started", utc_now_iso8601()}});
-  const Json record{{"format", kSweepFormat}, {"name", plan.name},       {"hash", plan.hash},
-                    {"paths", plan.paths},    {"labels", plan.labels},   {"seeds", plan.seeds},
-                    {"maximize", plan.maximize}, {"sweep", plan.block},  {"spec", plan.base},
-                    {"points", points},       {"calls", previous_calls}};
+  const Json record{{"format", kSweepFormat}, {"name", plan.name},   {"hash", plan.hash},         {"paths", plan.paths},
+                    {"labels", plan.labels},  {"seeds", plan.seeds}, {"maximize", plan.maximize}, {"sweep", plan.block},
+                    {"spec", plan.base},      {"points", points},    {"calls", previous_calls}};
   files::write_atomic(dir + "/sweep.json", record.dump(2) + "\n");
   return sweep;
 }

@@ -246,15 +246,17 @@ SweepPlan plan_sweep(const Json& raw, const Registry& registry, const std::strin
       for (const auto& [path, list] : factors[f]) values[path] = list[index[f]];
     std::string setting;
     for (std::size_t p = 0; p < plan.paths.size(); ++p)
-      setting.append(setting.empty() ? "" : "_").append(plan.labels[p]).append("=").append(
-          value_text(values[plan.paths[p]]));
+      setting.append(setting.empty() ? "" : "_")
+          .append(plan.labels[p])
+          .append("=")
+          .append(value_text(values[plan.paths[p]]));
     for (const auto seed : plan.seeds) {
       SweepPoint point;
       point.values = values;
       point.seed = seed;
       point.setting = setting;
-      std::string name = directory_safe(setting.empty() ? "seed=" + std::to_string(seed)
-                                                         : setting + "_seed=" + std::to_string(seed));
+      std::string name =
+          directory_safe(setting.empty() ? "seed=" + std::to_string(seed) : setting + "_seed=" + std::to_string(seed));
       if (const int n = ++used_names[name]; n > 1) name.append("-").append(std::to_string(n));
       point.name = name;
       Json spec = plan.base;
@@ -265,7 +267,8 @@ SweepPlan plan_sweep(const Json& raw, const Registry& registry, const std::strin
         point.spec = resolve_spec(spec, registry, plan.name);
       } catch (const InputError& e) {
         std::string given;
-        for (const auto& path : plan.paths) given.append(given.empty() ? "" : ", ").append(path + "=" + values[path].dump());
+        for (const auto& path : plan.paths)
+          given.append(given.empty() ? "" : ", ").append(path + "=" + values[path].dump());
         throw InputError("sweep point " + name + " (" + (given.empty() ? "seed " + std::to_string(seed) : given) +
                          "): " + e.what());
       }

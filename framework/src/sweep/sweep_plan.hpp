@@ -16,11 +16,11 @@
 namespace wow {
 
 struct SweepPoint {
-  std::string name;           // directory name: "h=0.05_seed=1" (readable, stable, unique in the sweep)
-  std::string setting;        // the same without the seed: "h=0.05" (points differing only by seed share it)
-  Json values;                // {PATH: value} in path order
+  std::string name;     // directory name: "h=0.05_seed=1" (readable, stable, unique in the sweep)
+  std::string setting;  // the same without the seed: "h=0.05" (points differing only by seed share it)
+  Json values;          // {PATH: value} in path order
   std::int64_t seed = 0;
-  Json spec;                  // the resolved spec of this point; output.dir is the point's run directory
+  Json spec;  // the resolved spec of this point; output.dir is the point's run directory
 };
 
 struct SweepPlan {
@@ -29,9 +29,9 @@ struct SweepPlan {
   std::vector<std::string> labels;  // short name of each path in directory names and tables ("h", "kernel")
   std::vector<std::int64_t> seeds;
   std::vector<std::string> maximize;
-  Json block;                       // the sweep block as given
-  Json base;                        // the resolved base spec (no sweep block, output.dir empty)
-  std::string hash;                 // 16 hex digits over base + block: what a resume must match
+  Json block;        // the sweep block as given
+  Json base;         // the resolved base spec (no sweep block, output.dir empty)
+  std::string hash;  // 16 hex digits over base + block: what a resume must match
   std::vector<SweepPoint> points;
 };
 

@@ -106,7 +106,10 @@ bool maximized(const SweepPlan& plan, const std::string& metric) {
 std::string setting_label(const SweepPlan& plan, const SweepPoint& point) {
   std::string text;
   for (std::size_t p = 0; p < plan.paths.size(); ++p)
-    text.append(text.empty() ? "" : ", ").append(plan.labels[p]).append("=").append(value_text(point.values[plan.paths[p]]));
+    text.append(text.empty() ? "" : ", ")
+        .append(plan.labels[p])
+        .append("=")
+        .append(value_text(point.values[plan.paths[p]]));
   return text.empty() ? "(base spec)" : text;
 }
 
@@ -236,7 +239,11 @@ void write_sweep_summary(const std::string& path, const SweepPlan& plan, const s
       md.append("| ").append(st.n > 0 ? std::to_string(++rank) : std::string("-")).append(" |");
       for (const auto& path : plan.paths) md.append(" ").append(value_text(s->first->values[path])).append(" |");
       if (st.n > 0)
-        md.append(" ").append(short_number(st.mean)).append(" | ").append(st.n > 1 ? short_number(st.std) : "-").append(" |");
+        md.append(" ")
+            .append(short_number(st.mean))
+            .append(" | ")
+            .append(st.n > 1 ? short_number(st.std) : "-")
+            .append(" |");
       else
         md.append(" - | - |");
       md.append(" ").append(std::to_string(st.n)).append("/").append(std::to_string(s->points.size())).append(" |\n");
@@ -286,7 +293,8 @@ std::vector<std::string> draw_sweep_plots(const std::string& dir, const SweepPla
         std::string others;
         for (std::size_t q = 0; q < plan.paths.size(); ++q)
           if (q != p)
-            others.append(others.empty() ? "" : ", ").append(plan.labels[q] + "=" + value_text(s.first->values[plan.paths[q]]));
+            others.append(others.empty() ? "" : ", ")
+                .append(plan.labels[q] + "=" + value_text(s.first->values[plan.paths[q]]));
         auto it = std::find_if(series.begin(), series.end(), [&](const plot::Series& x) { return x.name == others; });
         if (it == series.end()) {
           series.push_back(plot::Series{others, {}, {}, {}, {}});
