@@ -1161,6 +1161,23 @@ case_sweep_mpi() {
   [[ $(grep -c "points:" "$TMP/stdout") == 1 ]] || fail "more than one rank wrote results: $(cat "$TMP/stdout")"
 }
 
+case_bench_suite() {
+  # --suite prints one JSON array: the five named shapes, then the shape the size flags give.
+  "$WOW" bench --suite --steps 1 --classes 3 --points 20 --target-points 7 --dim 16 --projections 8 >"$TMP/suite.json" ||
+    fail "bench --suite failed"
+  "$PYTHON" - "$TMP/suite.json" <<'PY' || fail "bench --suite JSON: $(head -c 400 "$TMP/suite.json")"
+import json, sys
+shapes = json.load(open(sys.argv[1]))
+names = [s["shape"] for s in shapes]
+assert names == ["default", "target_5_per_class", "target_1_per_class", "classes_100", "points_1000", "given"], names
+for s in shapes:
+    for key in ("ms_per_step", "gemm_floor_ms", "ratio_to_floor", "phases_ms", "engine_mib", "peak_rss_mib", "cpu", "blas"):
+        assert key in s, key
+assert shapes[1]["estimator"] == "quantile" and shapes[0]["estimator"] == "sorted"
+assert shapes[5]["classes"] == 3 and shapes[5]["target_points"] == 7
+PY
+}
+
 case_compare() {
   "$WOW" run "$SPEC" --set solver.params.steps=20 --set output.pictures=false --out "$TMP/a" --quiet || fail "run a"
   "$WOW" run "$SPEC" --set solver.params.steps=30 --set solver.params.step_size=0.05 \
@@ -1186,7 +1203,7 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   rings_acceptance image_flow_labels kill_and_resume disk_full unwritable_output
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
   out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
-  particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare)
+  particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare bench_suite)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then
