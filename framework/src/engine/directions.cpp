@@ -44,7 +44,7 @@ void gaussian_directions(std::uint64_t seed, std::uint64_t step, std::size_t cou
     std::vector<double>& v = scratch(dim);
     for (std::size_t l = task * kDirectionsPerTask; l < std::min(count, (task + 1) * kDirectionsPerTask); ++l) {
       auto stream = rng::stream(seed, rng::Purpose::Directions, step, l);
-      for (auto& x : v) x = stream.normal();
+      stream.normals(v.data(), dim);
       normalise_into(v.data(), dim, out + l * dim);
     }
   });
@@ -63,7 +63,7 @@ void orthogonal_directions(std::uint64_t seed, std::uint64_t step, std::size_t c
     std::vector<double> a(dim * static_cast<std::size_t>(k)), tau(static_cast<std::size_t>(k));
     for (int j = 0; j < k; ++j) {
       auto stream = rng::stream(seed, rng::Purpose::Directions, step, first + static_cast<std::size_t>(j));
-      for (std::size_t i = 0; i < dim; ++i) a[static_cast<std::size_t>(j) * dim + i] = stream.normal();
+      stream.normals(a.data() + static_cast<std::size_t>(j) * dim, dim);
     }
     int info = 0, lwork = -1;
     double query = 0.0;

@@ -39,6 +39,22 @@ const Ziggurat& tables() {
 
 }  // namespace
 
+void Stream::normals(double* out, std::size_t count) {
+  const Ziggurat& z = tables();
+  for (std::size_t i = 0; i < count; ++i) {
+    // The common case of normal() inline; anything else goes through normal() itself, from the same draw on.
+    const std::uint64_t before = counter_;
+    const auto hz = static_cast<std::int32_t>(next_u64() >> 32U);
+    const std::size_t iz = static_cast<std::uint32_t>(hz) & 127U;
+    if (std::llabs(static_cast<std::int64_t>(hz)) < z.k[iz]) {
+      out[i] = static_cast<double>(hz) * z.w[iz];
+    } else {
+      counter_ = before;
+      out[i] = normal();
+    }
+  }
+}
+
 double Stream::normal() {
   constexpr double kTail = 3.442620;
   const Ziggurat& z = tables();

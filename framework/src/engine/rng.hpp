@@ -2,6 +2,7 @@
 // Counter-based randomness: every draw is a pure function of (seed, purpose, step, stream, index), so results
 // do not depend on thread count or on where a run was resumed.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace wow::rng {
@@ -37,6 +38,8 @@ class Stream {
   double uniform() { return (static_cast<double>(next_u64() >> 11U) + 0.5) * 0x1.0p-53; }
   // Standard normal by Marsaglia & Tsang's ziggurat: ~5x faster than Box-Muller, exact distribution.
   double normal();
+  // out[0..count) = count successive normal() draws (the same values), without a call per draw.
+  void normals(double* out, std::size_t count);
   // Uniform integer in [0, n).
   std::uint64_t below(std::uint64_t n) {
     __extension__ using u128 = unsigned __int128;
