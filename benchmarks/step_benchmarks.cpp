@@ -75,7 +75,28 @@ void BM_SortSegments(benchmark::State& state) {
   state.counters["segments/s"] =
       benchmark::Counter(static_cast<double>(segments), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_SortSegments)->Arg(50)->Arg(200)->Arg(500)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SortSegments)->Arg(5)->Arg(50)->Arg(200)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// The same segments, all classes of one direction in one sort (what the engine does for classes up to 512 points).
+void BM_SortSegmentsPerDirection(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const std::size_t rows = kClasses * n;
+  const auto values = gaussian(kDirections * rows, 4);
+  std::vector<float> work(values.size());
+  std::vector<std::uint32_t> perm(rows);
+  std::vector<std::size_t> offsets(kClasses + 1);
+  for (std::size_t c = 0; c <= kClasses; ++c) offsets[c] = c * n;
+  std::vector<unsigned char> scratch(rows * wow::kSortScratchBytesPerValue);
+  for (auto _ : state) {
+    work = values;
+    for (std::size_t l = 0; l < kDirections; ++l)
+      wow::sort_segments(std::span<float>(work.data() + l * rows, rows), offsets, perm.data(), scratch.data());
+    benchmark::DoNotOptimize(work.data());
+  }
+  state.counters["segments/s"] = benchmark::Counter(static_cast<double>(kClasses * kDirections),
+                                                    benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_SortSegmentsPerDirection)->Arg(5)->Arg(50)->Arg(200)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 // The full step through the plugins (riesz_sw, mmd, serial or tbb backend), with per-phase counters (ms).
 void BM_FullStep(benchmark::State& state) {
