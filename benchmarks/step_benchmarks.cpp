@@ -93,8 +93,8 @@ void BM_SortSegmentsPerDirection(benchmark::State& state) {
       wow::sort_segments(std::span<float>(work.data() + l * rows, rows), offsets, perm.data(), scratch.data());
     benchmark::DoNotOptimize(work.data());
   }
-  state.counters["segments/s"] = benchmark::Counter(static_cast<double>(kClasses * kDirections),
-                                                    benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["segments/s"] =
+      benchmark::Counter(static_cast<double>(kClasses * kDirections), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_SortSegmentsPerDirection)->Arg(5)->Arg(50)->Arg(200)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond);
 

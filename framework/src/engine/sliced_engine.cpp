@@ -209,8 +209,8 @@ void SlicedEngine<T>::embed_all(const ProjectionBackend& backend) {
   std::size_t largest = 0;
   for (const ClassLayout* layout : {&source_, &target_})
     for (std::size_t c = 0; c < layout->classes(); ++c) largest = std::max(largest, layout->size(c));
-  // One sort per direction wins while classes are small (measured: 2x at n = 200, 6x at n = 50); at n = 1000 the
-  // per-class sorts, which stay in the L1 cache, are 10-20 % faster.
+  // One sort per direction wins while classes are small (measured: 1.9x at n = 200, 4.6x at n = 50); at n = 1000 the
+  // per-class sorts, whose keys stay in the L1 cache, measured 22.4 against 25.4 ms of sort + embed per step.
   constexpr std::size_t kSegmentedSortLargestClass = 512;
   if (largest > kSegmentedSortLargestClass || !segmented_sort_fits(source_.classes() + target_.classes(), largest)) {
     embed_per_class(backend);
