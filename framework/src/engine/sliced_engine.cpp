@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "engine/blas.hpp"
 #include "engine/directions.hpp"
@@ -35,6 +36,16 @@ Interp interp_at(double u, std::size_t points) {
   const double pos = u * static_cast<double>(points - 1);
   const auto lo = std::min(static_cast<std::size_t>(pos), points - 2);
   return {lo, pos - static_cast<double>(lo)};
+}
+
+// The pair-th (a, b) of k items in row-major order of the upper triangle: a < b when gap is 1, a <= b when 0.
+std::pair<std::size_t, std::size_t> unrank_pair(std::size_t pair, std::size_t k, std::size_t gap) {
+  std::size_t a = 0;
+  while (pair >= k - gap - a) {
+    pair -= k - gap - a;
+    ++a;
+  }
+  return {a, a + gap + pair};
 }
 
 // out[j] = in[lo] + frac (in[hi] - in[lo]) for the positions p[first + j], j < count.
@@ -327,13 +338,7 @@ void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
   const std::size_t k = pairwise_.size();
   const std::size_t pairs = k * (k - 1) / 2;
   backend.for_each_block(pairs, [&](std::size_t pair) {
-    // Unrank pair -> (a, b), a < b, in a fixed order.
-    std::size_t a = 0, rest = pair;
-    while (rest >= k - 1 - a) {
-      rest -= k - 1 - a;
-      ++a;
-    }
-    const std::size_t b = a + 1 + rest;
+    const auto [a, b] = unrank_pair(pair, k, 1);
     pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] = pair_sw(a, b);
   });
 }
@@ -355,12 +360,7 @@ void SlicedEngine<T>::pairwise_sw_gram(const ProjectionBackend& backend) {
   });
   const std::size_t tiles = blocks_of(k, chunk);
   backend.for_each_block(tiles * (tiles + 1) / 2, [&](std::size_t tile) {
-    std::size_t ta = 0, rest = tile;  // unrank (ta, tb), ta <= tb
-    while (rest >= tiles - ta) {
-      rest -= tiles - ta;
-      ++ta;
-    }
-    const std::size_t tb = ta + rest;
+    const auto [ta, tb] = unrank_pair(tile, tiles, 0);
     const std::size_t a0 = ta * chunk, b0 = tb * chunk;
     const std::size_t na = std::min(chunk, k - a0), nb = std::min(chunk, k - b0);
     blas::gemm_nt(na, nb, per_class, embedding_f64_.data() + a0 * per_class, per_class,
@@ -373,12 +373,7 @@ void SlicedEngine<T>::pairwise_sw_gram(const ProjectionBackend& backend) {
   constexpr double kCancellation = sizeof(T) == sizeof(float) ? 1e-6 : 1e-3;
   const std::size_t pairs = k * (k - 1) / 2;
   backend.for_each_block(pairs, [&](std::size_t pair) {
-    std::size_t a = 0, rest = pair;
-    while (rest >= k - 1 - a) {
-      rest -= k - 1 - a;
-      ++a;
-    }
-    const std::size_t b = a + 1 + rest;
+    const auto [a, b] = unrank_pair(pair, k, 1);
     const double norms = gram_[a * k + a] + gram_[b * k + b];
     const double d = norms - 2.0 * gram_[a * k + b];
     pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] = d > kCancellation * norms ? d * scale : pair_sw(a, b);
