@@ -556,6 +556,8 @@ TEST_CASE("mnist_json: bad files give InputError naming the file", "[datasets][i
   expect("{\"data\": [0.5, ", "not valid JSON");
   expect("{\"data\": [1e999]}", "not valid JSON");
   expect("[1, 2]", "expected an object");
+  expect("{\"data\": 5}", "expected an object");
+  expect("{\"data\": [0.5, [0.5]]}", "data[1] is a array");
   expect(Json{{"data", std::vector<std::string>(784, "x")}}.dump(), "data[0] is a string");
   write_digits(dir, 3);
   fs::remove(dir.path / "7.json");

@@ -34,8 +34,17 @@ void append_checked(std::string& out, const char* data, std::size_t n, const std
   out.append(data, n);
 }
 
+// Reserving the expected size up front: growing a 50 MB string by doubling copied and page-faulted it several
+// times, a visible share of a short MNIST run. The hint is only a hint (the size check stays in append_checked).
+void reserve_hint(std::string& out, std::uint64_t expected) {
+  if (expected > 0 && expected <= kMaxFileBytes) out.reserve(static_cast<std::size_t>(expected));
+}
+
 std::string read_plain(std::FILE* f, const std::string& path) {
   std::string out;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec) reserve_hint(out, size);
   std::array<char, 1 << 16> buffer{};
   std::size_t n = 0;
   while ((n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0) append_checked(out, buffer.data(), n, path);
@@ -43,11 +52,20 @@ std::string read_plain(std::FILE* f, const std::string& path) {
   return out;
 }
 
-std::string read_gzip(const std::string& path) {
+// The uncompressed size modulo 2^32 that a gzip member stores in its last four bytes (little endian).
+std::uint64_t gzip_size_hint(std::FILE* f) {
+  std::array<unsigned char, 4> tail{};
+  if (std::fseek(f, -4, SEEK_END) != 0 || std::fread(tail.data(), 1, 4, f) != 4) return 0;
+  std::rewind(f);
+  return tail[0] | (tail[1] << 8U) | (tail[2] << 16U) | (static_cast<std::uint64_t>(tail[3]) << 24U);
+}
+
+std::string read_gzip(std::FILE* f, const std::string& path) {
+  std::string out;
+  reserve_hint(out, gzip_size_hint(f));
   gzFile gz = gzopen(path.c_str(), "rb");
   if (gz == nullptr) throw InputError(path + ": cannot open gzip file");
   std::unique_ptr<gzFile_s, int (*)(gzFile)> guard(gz, gzclose_r);
-  std::string out;
   std::array<char, 1 << 16> buffer{};
   int n = 0;
   while ((n = gzread(gz, buffer.data(), static_cast<unsigned>(buffer.size()))) > 0)
@@ -135,7 +153,7 @@ std::string read_file(const std::string& path) {
   std::array<unsigned char, 3> magic{};
   const std::size_t got = std::fread(magic.data(), 1, magic.size(), f.get());
   std::rewind(f.get());
-  if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) return read_gzip(path);
+  if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) return read_gzip(f.get(), path);
   if (got == 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') return read_bzip2(f.get(), path);
   return read_plain(f.get(), path);
 }

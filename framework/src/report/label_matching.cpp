@@ -110,12 +110,17 @@ double exact_w2_squared_1d(const std::vector<double>& a, const std::vector<doubl
 double sliced_w2(const double* x, std::size_t n, const double* y, std::size_t m, std::size_t d,
                  const std::vector<double>& directions) {
   const std::size_t count = directions.size() / d;
-  std::vector<double> px(n), py(m);
+  // All projections at once, (count x n) = Theta X^T: a GEMM, where a dot product per point and direction made
+  // this report cost seconds at the end of an MNIST run.
+  std::vector<double> proj_x(count * n), proj_y(count * m), px, py;
+  blas::gemm_nt(count, n, d, directions.data(), d, x, d, proj_x.data(), n);
+  blas::gemm_nt(count, m, d, directions.data(), d, y, d, proj_y.data(), m);
   double total = 0.0;
   for (std::size_t l = 0; l < count; ++l) {
-    const double* theta = directions.data() + l * d;
-    for (std::size_t i = 0; i < n; ++i) px[i] = std::inner_product(theta, theta + d, x + i * d, 0.0);
-    for (std::size_t j = 0; j < m; ++j) py[j] = std::inner_product(theta, theta + d, y + j * d, 0.0);
+    px.assign(proj_x.begin() + static_cast<std::ptrdiff_t>(l * n),
+              proj_x.begin() + static_cast<std::ptrdiff_t>((l + 1) * n));
+    py.assign(proj_y.begin() + static_cast<std::ptrdiff_t>(l * m),
+              proj_y.begin() + static_cast<std::ptrdiff_t>((l + 1) * m));
     std::sort(px.begin(), px.end());
     std::sort(py.begin(), py.end());
     total += exact_w2_squared_1d(px, py);
