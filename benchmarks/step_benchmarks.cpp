@@ -90,7 +90,8 @@ void BM_SortSegmentsPerDirection(benchmark::State& state) {
   for (auto _ : state) {
     work = values;
     for (std::size_t l = 0; l < kDirections; ++l)
-      wow::sort_segments(std::span<float>(work.data() + l * rows, rows), offsets, perm.data(), scratch.data());
+      wow::sort_segments(work.data() + l * rows, std::span<float>(work.data() + l * rows, rows), offsets, perm.data(),
+                         scratch.data());
     benchmark::DoNotOptimize(work.data());
   }
   state.counters["segments/s"] =

@@ -72,6 +72,20 @@ TEST_CASE("rng: uniform, normal and below have the right ranges and moments", "[
   CHECK(s.below(1) == 0);
 }
 
+TEST_CASE("rng: normals(out, count) gives the values of count normal() calls, bit for bit", "[rng]") {
+  // Batches of 16 with rejections (about 1 %) at any place, lengths around the batch size, and what follows.
+  for (const std::size_t count : {0UL, 1UL, 15UL, 16UL, 17UL, 784UL, 5000UL}) {
+    for (std::uint64_t stream = 0; stream < 20; ++stream) {
+      auto a = rng::stream(7, rng::Purpose::Directions, 3, stream);
+      auto b = a;
+      std::vector<double> batch(count);
+      a.normals(batch.data(), count);
+      for (std::size_t i = 0; i < count; ++i) REQUIRE(batch[i] == b.normal());
+      CHECK(a.next_u64() == b.next_u64());  // both consumed the same draws
+    }
+  }
+}
+
 namespace {
 
 template <class T>

@@ -104,7 +104,6 @@ SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& targ
   proj_y_.resize(count_ * ny);
   perm_x_.resize(count_ * nx);
   if (estimator_ == Estimator::Quantile) {
-    sorted_x_.resize(count_ * nx);
     const std::size_t q = settings_.quantiles;
     level_positions_.lo.resize(count_ * q);
     level_positions_.hi.resize(count_ * q);
@@ -133,7 +132,15 @@ SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& targ
   }
   embedding_.resize(classes * count_ * embed_);
   embed_grad_.resize(source_.classes() * count_ * embed_);
-  proj_grad_.resize(count_ * nx);
+  // Groups of whole source classes for the pull-back: consecutive classes while they fit kRowBlock rows (a larger
+  // class is a group of its own). Fixed by the layout alone, like every blocking here.
+  row_groups_.push_back(0);
+  for (std::size_t c = 0; c < source_.classes(); ++c) {
+    largest_source_class_ = std::max(largest_source_class_, source_.size(c));
+    const std::size_t start = source_.offsets[row_groups_.back()];
+    if (c > row_groups_.back() && source_.offsets[c + 1] - start > kRowBlock) row_groups_.push_back(c);
+  }
+  row_groups_.push_back(source_.classes());
   if (power_ == 2 && classes >= kGemmClasses) {
     embedding_f64_.resize(classes * count_ * embed_);
     gram_.resize(classes * classes);
@@ -154,18 +161,22 @@ double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayou
   const auto nx = static_cast<double>(source.rows()), ny = static_cast<double>(target.rows());
   const auto classes = static_cast<double>(source.classes() + target.classes());
   const double t = sizeof(T);
-  double bytes = t * count * (dim + nx + ny + nx)  // theta, proj_x, proj_y, proj_grad
-                 + 4.0 * count * nx                // perm_x
-                 + t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
+  double largest = 0;
+  for (std::size_t c = 0; c < source.classes(); ++c) largest = std::max(largest, static_cast<double>(source.size(c)));
+  double bytes = t * count * (dim + nx + ny)  // theta, proj_x, proj_y
+                 + 4.0 * count * nx           // perm_x
+                 // the pull-back's slopes of one group of classes (at most kRowBlock rows or one class), per thread:
+                 // one counted here
+                 + t * count * std::max(static_cast<double>(kRowBlock), largest) +
+                 t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
                  + 8.0 * classes * classes * 3.0;  // pairwise SW and the functional's matrices
   // Many classes: a double copy of the embeddings and the Gram matrix (the sliced power is 2 for every kernel but
   // Laplace; counted whatever it is, to stay on the safe side).
   if (classes >= static_cast<double>(kGemmClasses))
     bytes +=
         8.0 * classes * count * embed + 8.0 * classes * classes + t * static_cast<double>(source.classes()) * classes;
-  // Quantile: sorted source values, and each level's grid position (two indices and a weight).
-  if (estimator == Estimator::Quantile)
-    bytes += t * count * nx + (8.0 + t) * count * static_cast<double>(settings.quantiles);
+  // Quantile: each level's grid position (two indices and a weight).
+  if (estimator == Estimator::Quantile) bytes += (8.0 + t) * count * static_cast<double>(settings.quantiles);
   return bytes;
 }
 
@@ -183,19 +194,22 @@ void SlicedEngine<T>::draw_directions(std::uint64_t seed, std::uint64_t step, co
 }
 
 template <class T>
-void SlicedEngine<T>::draw_levels(std::uint64_t seed, std::uint64_t step) {
+void SlicedEngine<T>::draw_levels(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend) {
   if (estimator_ != Estimator::Quantile) return;
-  // Each level's place on the grid, once per step: every class and the gradient's transpose reuse it.
+  // Each level's place on the grid, once per step: every class and the gradient's transpose reuse it. Each
+  // direction has its own stream, so blocks of directions can be drawn in parallel.
   const std::size_t q = settings_.quantiles;
-  for (std::size_t l = 0; l < count_; ++l) {
-    auto stream = rng::stream(seed, rng::Purpose::QuantileLevels, step, l);
-    for (std::size_t j = 0; j < q; ++j) {
-      const auto [t, frac] = interp_at(stream.uniform(), q);
-      level_positions_.lo[l * q + j] = static_cast<std::uint32_t>(t);
-      level_positions_.hi[l * q + j] = static_cast<std::uint32_t>(t + 1);
-      level_positions_.frac[l * q + j] = static_cast<T>(frac);
+  backend.for_each_block(blocks_of(count_, kDirectionBlock), [&](std::size_t block) {
+    for (std::size_t l = block * kDirectionBlock; l < std::min(count_, (block + 1) * kDirectionBlock); ++l) {
+      auto stream = rng::stream(seed, rng::Purpose::QuantileLevels, step, l);
+      for (std::size_t j = 0; j < q; ++j) {
+        const auto [t, frac] = interp_at(stream.uniform(), q);
+        level_positions_.lo[l * q + j] = static_cast<std::uint32_t>(t);
+        level_positions_.hi[l * q + j] = static_cast<std::uint32_t>(t + 1);
+        level_positions_.frac[l * q + j] = static_cast<T>(frac);
+      }
     }
-  }
+  });
 }
 
 template <class T>
@@ -239,15 +253,14 @@ void SlicedEngine<T>::embed_all(const ProjectionBackend& backend) {
     const T* projected = source_side ? proj_x_.data() : proj_y_.data();
     const std::size_t first_class = source_side ? 0 : sources;
     const std::size_t rows = layout.rows();
-    T* row = scratch<T>(rows + q);  // one direction's sorted values (target side), then the percentile grid
+    T* row = scratch<T>(rows + q);  // one direction's sorted values, then the percentile grid
     T* grid = row + rows;
     void* keys = scratch<unsigned char>(rows * kSortScratchBytesPerValue);
     const std::size_t end = std::min(count_, (block + 1) * kDirectionBlock);
     for (std::size_t l = block * kDirectionBlock; l < end; ++l) {
-      T* sorted = source_side && estimator_ == Estimator::Quantile ? sorted_x_.data() + l * rows : row;
-      std::copy(projected + l * rows, projected + (l + 1) * rows, sorted);
-      sort_segments(std::span<T>(sorted, rows), layout.offsets, source_side ? perm_x_.data() + l * rows : nullptr,
-                    keys);
+      T* sorted = row;
+      sort_segments(projected + l * rows, std::span<T>(sorted, rows), layout.offsets,
+                    source_side ? perm_x_.data() + l * rows : nullptr, keys);
       for (std::size_t c = 0; c < layout.classes(); ++c) {
         const T* values = sorted + layout.offsets[c];
         T* embedding = embedding_.data() + ((first_class + c) * count_ + l) * embed_;
@@ -288,8 +301,7 @@ void SlicedEngine<T>::embed_per_class(const ProjectionBackend& backend) {
     for (std::size_t l = block * kDirectionBlock; l < end; ++l) {
       const T* segment = projected + l * rows + off;
       T* embedding = embedding_.data() + ((first_class + c) * count_ + l) * embed_;
-      T* sorted =
-          estimator_ == Estimator::Sorted ? embedding : (keep_permutation ? sorted_x_.data() + l * rows + off : values);
+      T* sorted = estimator_ == Estimator::Sorted ? embedding : values;
       std::copy(segment, segment + n, sorted);
       if (keep_permutation) {
         sort_with_permutation(std::span<T>(sorted, n), std::span<std::uint32_t>(perm_x_.data() + l * rows + off, n),
@@ -447,48 +459,41 @@ void SlicedEngine<T>::embedding_gradient(const FunctionalValue& value, const Pro
 }
 
 template <class T>
-void SlicedEngine<T>::scatter_to_projections(const FunctionalValue& value, const ProjectionBackend& backend) {
-  const std::size_t classes = source_.classes();
-  const std::size_t rows = source_.rows();
+void SlicedEngine<T>::pull_back(const FunctionalValue& value, T* velocity, const ProjectionBackend& backend) const {
+  // Per group of whole classes (row_groups_): the slopes of its projections, in original row order, go into a
+  // thread's own buffer (count x group rows, which stays in cache), then velocity rows = buffer^T Theta, one GEMM.
+  // A shared count x Nx matrix instead cost a write, a read-for-ownership and a GEMM read from memory per value.
   const std::size_t per_class = count_ * embed_;
   const std::size_t q = settings_.quantiles;
-  const std::size_t dir_blocks = blocks_of(count_, kDirectionBlock);
-  backend.for_each_block(dir_blocks * classes, [&](std::size_t task) {
-    const std::size_t c = task % classes;
-    const std::size_t block = task / classes;
-    const std::size_t n = source_.size(c);
-    const std::size_t off = source_.offsets[c];
-    // WoW rescaling: the particle's inverse mass n_c / w_c.
-    const T mass_scale = static_cast<T>(static_cast<double>(n) / value.source_weights[c]);
-    T* dsorted = scratch<T>(n + q);
-    T* dgrid = dsorted + n;
-    const std::size_t end = std::min(count_, (block + 1) * kDirectionBlock);
-    for (std::size_t l = block * kDirectionBlock; l < end; ++l) {
-      const T* grad = embed_grad_.data() + c * per_class + l * embed_;
-      const std::uint32_t* perm = perm_x_.data() + l * rows + off;
-      T* out = proj_grad_.data() + l * rows + off;
-      if (estimator_ == Estimator::Sorted) {
-        for (std::size_t i = 0; i < n; ++i) out[perm[i]] = mass_scale * grad[i];
-        continue;
+  backend.for_each_block(row_groups_.size() - 1, [&](std::size_t group) {
+    const std::size_t first = row_groups_[group], last = row_groups_[group + 1];
+    const std::size_t r0 = source_.offsets[first];
+    const std::size_t group_rows = source_.offsets[last] - r0;
+    T* slopes = scratch<T>(count_ * group_rows + largest_source_class_ + q);
+    T* dsorted = slopes + count_ * group_rows;
+    T* dgrid = dsorted + largest_source_class_;
+    for (std::size_t c = first; c < last; ++c) {
+      const std::size_t n = source_.size(c);
+      const std::size_t off = source_.offsets[c];
+      // WoW rescaling: the particle's inverse mass n_c / w_c.
+      const T mass_scale = static_cast<T>(static_cast<double>(n) / value.source_weights[c]);
+      for (std::size_t l = 0; l < count_; ++l) {
+        const T* grad = embed_grad_.data() + c * per_class + l * embed_;
+        const std::uint32_t* perm = perm_x_.data() + l * source_.rows() + off;
+        T* out = slopes + l * group_rows + (off - r0);
+        if (estimator_ == Estimator::Sorted) {
+          for (std::size_t i = 0; i < n; ++i) out[perm[i]] = mass_scale * grad[i];
+          continue;
+        }
+        // Transpose of the two interpolations (levels <- grid <- sorted values).
+        std::fill(dgrid, dgrid + q, T(0));
+        interpolate_transposed(grad, level_positions_, l * q, q, dgrid);
+        std::fill(dsorted, dsorted + n, T(0));
+        interpolate_transposed(dgrid, grid_positions_[grid_of_class_[c]], 0, q, dsorted);
+        for (std::size_t i = 0; i < n; ++i) out[perm[i]] = mass_scale * dsorted[i];
       }
-      // Transpose of the two interpolations (levels <- grid <- sorted values).
-      std::fill(dgrid, dgrid + q, T(0));
-      interpolate_transposed(grad, level_positions_, l * q, q, dgrid);
-      std::fill(dsorted, dsorted + n, T(0));
-      interpolate_transposed(dgrid, grid_positions_[grid_of_class_[c]], 0, q, dsorted);
-      for (std::size_t i = 0; i < n; ++i) out[perm[i]] = mass_scale * dsorted[i];
     }
-  });
-}
-
-template <class T>
-void SlicedEngine<T>::pull_back(T* velocity, const ProjectionBackend& backend) const {
-  // velocity (rows x dim) = proj_grad^T (rows x count) * Theta (count x dim), per fixed block of rows.
-  const std::size_t rows = source_.rows();
-  backend.for_each_block(blocks_of(rows, kRowBlock), [&](std::size_t block) {
-    const std::size_t r0 = block * kRowBlock;
-    const std::size_t nb = std::min(kRowBlock, rows - r0);
-    blas::gemm_tn(nb, dim_, count_, proj_grad_.data() + r0, rows, theta_.data(), dim_, velocity + r0 * dim_, dim_);
+    blas::gemm_tn(group_rows, dim_, count_, slopes, group_rows, theta_.data(), dim_, velocity + r0 * dim_, dim_);
   });
 }
 
@@ -503,7 +508,7 @@ FunctionalValue SlicedEngine<T>::evaluate(const T* x, const T* y, std::uint64_t 
     mark = now;
   };
   draw_directions(seed, step, backend);
-  draw_levels(seed, step);
+  draw_levels(seed, step, backend);
   lap(times_.directions);
   project(x, y, backend);
   lap(times_.project);
@@ -515,9 +520,8 @@ FunctionalValue SlicedEngine<T>::evaluate(const T* x, const T* y, std::uint64_t 
   lap(times_.functional);
   if (velocity != nullptr) {
     embedding_gradient(value, backend);
-    scatter_to_projections(value, backend);
     lap(times_.gradient);
-    pull_back(velocity, backend);
+    pull_back(value, velocity, backend);
     lap(times_.pull_back);
   }
   ++times_.calls;

@@ -58,7 +58,7 @@ class SlicedEngine {
 
  private:
   void draw_directions(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend);
-  void draw_levels(std::uint64_t seed, std::uint64_t step);
+  void draw_levels(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend);
   void project(const T* x, const T* y, const ProjectionBackend& backend);
   void embed_all(const ProjectionBackend& backend);
   void embed_per_class(const ProjectionBackend& backend);
@@ -67,8 +67,7 @@ class SlicedEngine {
   [[nodiscard]] double pair_sw(std::size_t a, std::size_t b) const;  // direct sum over the embeddings
   [[nodiscard]] bool use_gemm() const { return power_ == 2 && pairwise_.size() >= kGemmClasses; }
   void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
-  void scatter_to_projections(const FunctionalValue& value, const ProjectionBackend& backend);
-  void pull_back(T* velocity, const ProjectionBackend& backend) const;
+  void pull_back(const FunctionalValue& value, T* velocity, const ProjectionBackend& backend) const;
 
   ClassLayout source_, target_;
   std::size_t dim_, count_;
@@ -80,7 +79,6 @@ class SlicedEngine {
 
   std::vector<T> theta_;               // count x dim
   std::vector<T> proj_x_, proj_y_;     // count x rows, transposed projections
-  std::vector<T> sorted_x_;            // count x Nx, sorted within class segments (quantile estimator)
   std::vector<std::uint32_t> perm_x_;  // count x Nx, sorted position -> row within class
   std::vector<T> embedding_;           // (C+M) x count x embed
   // Quantile estimator: where each random level falls on the q-point percentile grid (per direction, drawn per
@@ -96,7 +94,8 @@ class SlicedEngine {
   std::vector<double> embedding_f64_;       // (C+M) x count x embed in double, for the Gram matrix (GEMM path)
   std::vector<double> gram_;                // (C+M) x (C+M) inner products of the embeddings (GEMM path)
   std::vector<T> gradient_weights_;         // C x (C+M): the embedding gradient as weights of embeddings (GEMM path)
-  std::vector<T> proj_grad_;                // count x Nx
+  std::vector<std::size_t> row_groups_;     // pull-back groups: classes [row_groups_[g], row_groups_[g + 1])
+  std::size_t largest_source_class_ = 0;
   PairwiseSW pairwise_;
   PhaseTimes times_;
 };

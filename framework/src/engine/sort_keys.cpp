@@ -59,14 +59,15 @@ bool segmented_sort_fits(std::size_t classes, std::size_t largest_class) {
   return classes < 65536 && largest_class < 65536;
 }
 
-void sort_segments(std::span<float> values, std::span<const std::size_t> offsets, std::uint32_t* perm, void* scratch) {
+void sort_segments(const float* in, std::span<float> values, std::span<const std::size_t> offsets, std::uint32_t* perm,
+                   void* scratch) {
   // 64-bit keys: class (16 bits) | ordered value bits (32) | position within the class (16): unique, so the
   // result never depends on the sort's pivots. Without perm the position is left out (equal values are equal).
   auto* keys = static_cast<std::uint64_t*>(scratch);
   const std::size_t classes = offsets.size() - 1;
   for (std::size_t c = 0; c < classes; ++c)
     for (std::size_t i = offsets[c]; i < offsets[c + 1]; ++i)
-      keys[i] = (std::uint64_t{c} << 48U) | (std::uint64_t{ordered_bits(values[i])} << 16U) |
+      keys[i] = (std::uint64_t{c} << 48U) | (std::uint64_t{ordered_bits(in[i])} << 16U) |
                 (perm != nullptr ? i - offsets[c] : 0U);
   const std::size_t n = values.size();
   sorter()(keys, n, hwy::SortAscending());
@@ -76,13 +77,14 @@ void sort_segments(std::span<float> values, std::span<const std::size_t> offsets
   }
 }
 
-void sort_segments(std::span<double> values, std::span<const std::size_t> offsets, std::uint32_t* perm, void* scratch) {
+void sort_segments(const double* in, std::span<double> values, std::span<const std::size_t> offsets,
+                   std::uint32_t* perm, void* scratch) {
   // 128-bit keys: hi = class (16 bits) | upper 48 value bits, lo = lower 16 value bits | position (48 bits).
   auto* keys = static_cast<hwy::uint128_t*>(scratch);
   const std::size_t classes = offsets.size() - 1;
   for (std::size_t c = 0; c < classes; ++c)
     for (std::size_t i = offsets[c]; i < offsets[c + 1]; ++i) {
-      const std::uint64_t v = ordered_bits(values[i]);
+      const std::uint64_t v = ordered_bits(in[i]);
       keys[i] = hwy::uint128_t{((v & 0xffffU) << 48U) | (perm != nullptr ? i - offsets[c] : 0U),
                                (std::uint64_t{c} << 48U) | (v >> 16U)};
     }
