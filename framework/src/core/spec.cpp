@@ -1,5 +1,6 @@
 #include "core/spec.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "run/files.hpp"
@@ -55,16 +56,46 @@ void apply_override(Json& spec, const std::string& assignment) {
     const auto dot = path.find('.', start);
     const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (key.empty()) throw InputError("--set " + assignment + ": empty key in path");
-    if (!node->is_object())
-      throw InputError("--set " + assignment + ": " + path.substr(0, start) + " is not an object");
-    if (dot == std::string::npos) {
-      (*node)[key] = value;
-      return;
+    const std::string here = path.substr(0, start == 0 ? 0 : start - 1);
+    if (node->is_array()) {
+      // A list element by its index: callbacks.0.params.every.
+      Json* element = spec_child(*node, key);
+      if (element == nullptr)
+        throw InputError("--set " + assignment + ": " + here + " is a list of " + std::to_string(node->size()) +
+                         " entries; \"" + key + "\" is not one of its indices");
+      if (dot == std::string::npos) {
+        *element = value;
+        return;
+      }
+      node = element;
+    } else {
+      if (!node->is_object()) throw InputError("--set " + assignment + ": " + here + " is not an object");
+      if (dot == std::string::npos) {
+        (*node)[key] = value;
+        return;
+      }
+      node = &(*node)[key];
+      if (node->is_null()) *node = Json::object();
     }
-    node = &(*node)[key];
-    if (node->is_null()) *node = Json::object();
     start = dot + 1;
   }
+}
+
+const Json* spec_child(const Json& node, const std::string& key) {
+  if (node.is_object()) {
+    const auto it = node.find(key);
+    return it == node.end() ? nullptr : &*it;
+  }
+  if (!node.is_array() || key.empty() || key.size() > 9 ||
+      !std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return nullptr;
+  const std::size_t index = std::stoul(key);
+  return index < node.size() ? &node[index] : nullptr;
+}
+
+Json* spec_child(Json& node, const std::string& key) {
+  return const_cast<Json*>(
+      spec_child(static_cast<const Json&>(node), key));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
 }
 
 ParamSchema output_schema() {

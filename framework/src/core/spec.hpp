@@ -15,7 +15,12 @@ Json parse_json_text(const std::string& text, const std::string& name);
 Json read_spec_file(const std::string& path);
 
 // Applies one `--set path.to.key=value` override; the value is read as JSON when it parses, else as a string.
+// A numeric segment indexes a list: callbacks.0.params.every.
 void apply_override(Json& spec, const std::string& assignment);
+
+// One step down a dotted spec path: an object's key, or a list's element by its decimal index; nullptr when absent.
+const Json* spec_child(const Json& node, const std::string& key);
+Json* spec_child(Json& node, const std::string& key);
 
 // The schema of the spec's top level and of its "output" node (for `wow describe spec`).
 ParamSchema spec_schema();

@@ -203,8 +203,13 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
     return static_cast<int>(kExitDiverged);
   };
   try {
-    if (from.step == 0)
-      for (auto* hook : hooks) hook->on_start(at(0, loss), metrics);
+    if (from.step == 0) {
+      try {
+        for (auto* hook : hooks) hook->on_start(at(0, loss), metrics);
+      } catch (const InputError& e) {
+        throw RefusedAtStart(e.what());
+      }
+    }
     std::string stopped_by;
     for (; step < steps; ++step) {
       const T* y = target.points.data();

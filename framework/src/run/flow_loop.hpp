@@ -7,6 +7,7 @@
 #include "run/metrics_log.hpp"
 #include "run/run_directory.hpp"
 #include "run/run_setup.hpp"
+#include "wow/errors.hpp"
 
 namespace wow {
 
@@ -16,6 +17,12 @@ struct StartPoint {
   SolverState solver;                          // empty at step 0
   std::vector<std::vector<double>> callbacks;  // saved callback states (per callback; empty: none)
   std::vector<MetricRow> metrics;              // metrics.csv rows kept from before the start point
+};
+
+// Bad input a callback found when the flow starts (on_start: e.g. a test set that does not fit the target): no step
+// has run, so a new run's directory is removed again (nothing half-written).
+struct RefusedAtStart : InputError {
+  using InputError::InputError;
 };
 
 // Set by SIGINT/SIGTERM: the loop checkpoints and stops at the next step boundary.

@@ -51,6 +51,9 @@ int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet)
     std::fprintf(stderr, "error: out of memory during the run; the last good checkpoint is kept in %s\n",
                  run.dir().c_str());
     return kExitIoFailure;
+  } catch (const InputError& e) {
+    mark_failed(e.what());
+    throw;
   } catch (const std::exception& e) {
     mark_failed(std::string("internal error: ") + e.what());
     throw;
@@ -159,7 +162,12 @@ int run_flow(const RunOptions& options, const Registry& registry) {
     run.remove();
     throw InputError(std::string("output directory ") + dir + ": " + e.what());
   }
-  return guarded_run(s, run, StartPoint{}, options.quiet);
+  try {
+    return guarded_run(s, run, StartPoint{}, options.quiet);
+  } catch (const RefusedAtStart&) {
+    run.remove();  // created by this run a moment ago, before any step: nothing of value in it
+    throw;
+  }
 }
 
 }  // namespace wow

@@ -25,8 +25,8 @@ std::vector<std::string> split_path(const std::string& path) {
 Json* find_path_mutable(Json& spec, const std::string& path) {
   Json* node = &spec;
   for (const auto& key : split_path(path)) {
-    if (!node->is_object() || !node->contains(key)) return nullptr;
-    node = &(*node)[key];
+    node = spec_child(*node, key);
+    if (node == nullptr) return nullptr;
   }
   return node;
 }
@@ -36,8 +36,9 @@ std::string valid_keys_near(const Json& spec, const std::string& path) {
   const Json* node = &spec;
   std::string where;
   for (const auto& key : split_path(path)) {
-    if (!node->is_object() || !node->contains(key)) break;
-    node = &(*node)[key];
+    const Json* child = spec_child(*node, key);
+    if (child == nullptr) break;
+    node = child;
     where += (where.empty() ? "" : ".") + key;
   }
   if (!node->is_object() || node->empty()) return where.empty() ? "" : " (" + where + " has no keys)";
@@ -105,8 +106,8 @@ std::vector<Json> value_list(const Json& block, const std::string& section, cons
 const Json* find_path(const Json& spec, const std::string& path) {
   const Json* node = &spec;
   for (const auto& key : split_path(path)) {
-    if (!node->is_object() || !node->contains(key)) return nullptr;
-    node = &(*node)[key];
+    node = spec_child(*node, key);
+    if (node == nullptr) return nullptr;
   }
   return node;
 }
