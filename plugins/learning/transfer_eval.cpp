@@ -3,6 +3,8 @@
 // matched to (exact OT, as labels.json), clipped to [0, 1]; test it on a held-out dataset (default: the FashionMNIST
 // test split). `trainings` networks with different seeds give <name>_accuracy_mean and _std (percent, sample std)
 // and <name>_accuracy_<t>. include_flowed = false trains on the target alone: the paper's "train on target only".
+// Dataset distillation (Table 1) trains on the flowed images alone (include_target = false), each labelled by its own
+// source class (flowed_labels = "source": the distilled images of class c started as real images of class c).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -23,7 +25,9 @@ class TransferEval final : public wow::Callback {
   TransferEval(const wow::Params& p, std::unique_ptr<wow::Dataset> test)
       : test_data_(std::move(test)),
         name_(p.string("name")),
+        include_target_(p.boolean("include_target")),
         include_flowed_(p.boolean("include_flowed")),
+        matched_labels_(p.string("flowed_labels") == "matched"),
         clip_(p.boolean("clip")),
         trainings_(p.integer("trainings")),
         threads_(p.integer("threads")) {
@@ -32,6 +36,8 @@ class TransferEval final : public wow::Callback {
     settings_.batch = p.integer("batch");
     settings_.learning_rate = p.number("learning_rate");
     settings_.weight_decay = p.number("weight_decay");
+    if (!include_target_ && !include_flowed_)
+      throw wow::InputError(p.path_of("include_flowed") + ": with include_target false there is nothing to train on");
   }
 
   // The test set is read and checked before the flow starts, so a mismatch costs no flow.
@@ -41,11 +47,13 @@ class TransferEval final : public wow::Callback {
     load_test(view);
     learning::set_threads(threads_);
     const wow::LabeledCloud<double>& target = *view.target;
-    learning::LabeledImages train = learning::to_images(target, learning::identity_labels(target.classes()), clip_);
+    learning::LabeledImages train;
+    if (include_target_) train = learning::to_images(target, learning::identity_labels(target.classes()), clip_);
     if (include_flowed_) {
       const wow::LabeledCloud<double> flowed = learning::flowed_cloud(view);
-      train =
-          learning::concatenate(train, learning::to_images(flowed, learning::matched_labels(flowed, target), clip_));
+      const auto labels =
+          matched_labels_ ? learning::matched_labels(flowed, target) : learning::identity_labels(flowed.classes());
+      train = learning::concatenate(train, learning::to_images(flowed, labels, clip_));
     }
     const learning::ImageShape shape = learning::image_shape_of(target, "transfer_eval: target");
     settings_.classes = static_cast<std::int64_t>(target.classes());
@@ -79,6 +87,10 @@ class TransferEval final : public wow::Callback {
       throw wow::InputError("callbacks: transfer_eval.test has " + std::to_string(test.classes()) +
                             " classes, the target " + std::to_string(classes) +
                             " (class k of both must be the same label)");
+    if (include_flowed_ && !matched_labels_ && view.layout->classes() != classes)
+      throw wow::InputError("callbacks: transfer_eval.flowed_labels \"source\" needs as many source classes (" +
+                            std::to_string(view.layout->classes()) + ") as target classes (" + std::to_string(classes) +
+                            ")");
     if (test.dim != view.target->dim)
       throw wow::InputError("callbacks: transfer_eval.test has dimension " + std::to_string(test.dim) +
                             ", the target " + std::to_string(view.target->dim));
@@ -88,7 +100,7 @@ class TransferEval final : public wow::Callback {
   std::unique_ptr<wow::Dataset> test_data_;
   learning::LabeledImages test_;
   std::string name_;
-  bool include_flowed_, clip_;
+  bool include_target_, include_flowed_, matched_labels_, clip_;
   std::int64_t trainings_, threads_;
   learning::TrainSettings settings_;
 };
@@ -103,8 +115,12 @@ WOW_PLUGIN(registry) {
       {
           wow::ParamSpec::component("test", "dataset", wow::Json{{"type", "idx"}, {"params", {{"split", "test"}}}},
                                     "Held-out labelled images to test on; class k must be the target's class k"),
+          wow::ParamSpec::boolean("include_target", true, "Train on the target's images"),
           wow::ParamSpec::boolean("include_flowed", true,
                                   "Train on the flowed images too (false: target only, the baseline)"),
+          wow::ParamSpec::choice("flowed_labels", "matched", {"matched", "source"},
+                                 "Label of a flowed class: its matched target class (exact OT between classes), or its "
+                                 "own source class index (dataset distillation)"),
           wow::ParamSpec::string("name", "transfer", "Prefix of the metrics (two of these callbacks need two names)"),
           wow::ParamSpec::choice("network", "lenet5", learning::network_names(), "The classifier (networks.hpp)"),
           wow::ParamSpec::integer("trainings", 5, "Networks trained, each from its own seed").at_least(1),

@@ -69,6 +69,7 @@ TEST_CASE("particle functionals: velocities match finite differences", "[functio
   check_velocity_by_finite_differences(Json{{"type", "potential"}, {"params", {{"center", 0.3}, {"weight", 2.5}}}});
   check_velocity_by_finite_differences(
       Json{{"type", "interaction"}, {"params", {{"kernel_width", 0.7}, {"weight", 1.5}}}});
+  check_velocity_by_finite_differences(Json{{"type", "dm"}, {"params", {{"weight", 1.5}}}});
   check_velocity_by_finite_differences(Json::parse(R"({"type": "sum", "params": {"terms": [
       {"weight": 1.0, "functional": {"type": "mmd", "params": {"kernel": {"type": "gaussian_sw", "params": {"h": 1}}}}},
       {"weight": 0.5, "functional": {"type": "potential", "params": {"center": 0}}},
@@ -84,6 +85,17 @@ TEST_CASE("particle functionals: values and bad parameters", "[functionals]") {
   const wow::ParticleState<double> state{x, layout, x, layout, 1, 0, 0};
   CHECK(f->add_particle_velocity(state, v) == Approx(2.5));
   CHECK(v == std::vector<double>{1.0, 3.0});
+  // dm: two classes of two 1-D points against targets: 1/2 mean over classes of (mean x_c - mean y_c)^2; every point of
+  // a class moves by its class's mean difference.
+  auto dm = make_functional(Json{{"type", "dm"}, {"params", Json::object()}}, 2, 2);
+  const auto two = wow::ClassLayout::uniform(2, 2);
+  const std::vector<double> xs{1.0, 3.0, 0.0, 4.0}, ys{0.0, 0.0, 5.0, 5.0};
+  std::vector<double> vs(4, 0.0);
+  CHECK(dm->add_particle_velocity(wow::ParticleState<double>{xs, two, ys, two, 1, 0, 0}, vs) ==
+        Approx(0.5 * (4.0 + 9.0) / 2.0));
+  CHECK(vs == std::vector<double>{2.0, 2.0, -3.0, -3.0});
+  CHECK_THROWS_WITH(make_functional(Json{{"type", "dm"}, {"params", Json::object()}}, 2, 3),
+                    Catch::Contains("the source has 2 classes, the target 3"));
   // A centre of the wrong length names its path.
   auto wrong = make_functional(Json{{"type", "potential"}, {"params", {{"center", {1.0, 2.0}}}}}, 1, 1);
   CHECK_THROWS_WITH(wrong->prepare_dimension(3), Catch::Contains("functional.params.center"));
