@@ -575,10 +575,17 @@ assert j["assignment"] == [2, 1, 0], j["assignment"]
 assert all(f <= i for f, i in zip(j["sw2_final"], j["sw2_initial"])), (j["sw2_initial"], j["sw2_final"])
 PY
   for png in loss.png images/step_000000.png images/step_000010.png images/step_000020.png images/class_0.png \
-    images/class_2.png; do
+    images/class_2.png images/start_and_end.png; do
     [[ -f $TMP/img/$png ]] || fail "missing $png"
     [[ $(head -c 8 "$TMP/img/$png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "$png is not a PNG"
   done
+  # One image per class (a distillation): one column per class, drawn 6x (28 * 6 = 168 pixels wide), not ten.
+  "$WOW" run "$TMP/img.json" --set source.params.per_class=1 --out "$TMP/one" --quiet || fail "one-image flow failed"
+  local width
+  width=$(od -An -tu1 -j16 -N4 "$TMP/one/images/step_000020.png" | awk '{print $1*16777216 + $2*65536 + $3*256 + $4}')
+  [[ $width == 168 ]] || fail "a grid of one image per class is $width pixels wide, expected 168"
+  width=$(od -An -tu1 -j16 -N4 "$TMP/one/images/start_and_end.png" | awk '{print $1*16777216 + $2*65536 + $3*256 + $4}')
+  [[ $width == 337 ]] || fail "start_and_end.png of one image per class is $width pixels wide, expected 2 * 168 + 1"
 }
 
 case_kill_and_resume() {

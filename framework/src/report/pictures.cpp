@@ -122,15 +122,33 @@ void draw_images(const RunDirectory& run, const LabeledCloud<double>& source, co
   const std::size_t classes = source.classes(), dim = source.dim;
   std::filesystem::create_directories(run.path("images"));
   const auto snapshots = load_snapshots(run, 1000000);
-  constexpr std::size_t kPerRow = 10;
-  for (const auto& s : snapshots) {
-    std::vector<double> grid(classes * kPerRow * dim, lo);
+  // One row per class, as many columns as the largest class has images (up to 10): a distillation run with one
+  // image per class gets one column, not nine empty ones; few images are drawn larger.
+  std::size_t per_row = 1;
+  for (std::size_t c = 0; c < classes; ++c)
+    per_row = std::max(per_row, std::min<std::size_t>(10, source.layout.size(c)));
+  const int scale = per_row <= 2 ? 6 : per_row <= 5 ? 4 : 2;
+  // Images of a snapshot into `grid` (rows = classes, `columns` wide) from column `first` on.
+  const auto place = [&](const std::vector<double>& values, std::vector<double>& grid, std::size_t columns,
+                         std::size_t first) {
     for (std::size_t c = 0; c < classes; ++c)
-      for (std::size_t k = 0; k < std::min(kPerRow, source.layout.size(c)); ++k)
-        std::copy_n(s.values.begin() + static_cast<std::ptrdiff_t>((source.layout.offsets[c] + k) * dim), dim,
-                    grid.begin() + static_cast<std::ptrdiff_t>((c * kPerRow + k) * dim));
+      for (std::size_t k = 0; k < std::min(per_row, source.layout.size(c)); ++k)
+        std::copy_n(values.begin() + static_cast<std::ptrdiff_t>((source.layout.offsets[c] + k) * dim), dim,
+                    grid.begin() + static_cast<std::ptrdiff_t>((c * columns + first + k) * dim));
+  };
+  for (const auto& s : snapshots) {
+    std::vector<double> grid(classes * per_row * dim, lo);
+    place(s.values, grid, per_row, 0);
     plot::write_image_grid(run.path("images/" + step_name(s.step) + ".png"), grid, static_cast<int>(classes),
-                           static_cast<int>(kPerRow), h, w, channels, lo, hi);
+                           static_cast<int>(per_row), h, w, channels, lo, hi, scale);
+  }
+  // The first and the last snapshot side by side: each class's images at the start, then at the end.
+  if (snapshots.size() >= 2) {
+    std::vector<double> grid(classes * 2 * per_row * dim, lo);
+    place(snapshots.front().values, grid, 2 * per_row, 0);
+    place(snapshots.back().values, grid, 2 * per_row, per_row);
+    plot::write_image_grid(run.path("images/start_and_end.png"), grid, static_cast<int>(classes),
+                           static_cast<int>(2 * per_row), h, w, channels, lo, hi, scale);
   }
   // Strips over time: rows are particles, columns are (up to 10) snapshots.
   constexpr std::size_t kParticles = 8, kTimes = 10;
