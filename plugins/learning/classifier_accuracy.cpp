@@ -31,12 +31,8 @@ class ClassifierAccuracy final : public wow::Callback {
         every_(p.integer("every")),
         clip_(p.boolean("clip")),
         threads_(p.integer("threads")),
-        cache_dir_(p.string("cache_dir")) {
-    settings_.network = p.string("network");
-    settings_.epochs = p.integer("epochs");
-    settings_.batch = p.integer("batch");
-    settings_.learning_rate = p.number("learning_rate");
-    settings_.weight_decay = p.number("weight_decay");
+        cache_dir_(p.string("cache_dir")),
+        settings_(learning::train_settings(p)) {
     settings_.seed = static_cast<std::uint64_t>(p.integer("seed"));
     const wow::Json key{{"train", p.node("train")},
                         {"network", settings_.network},
@@ -78,13 +74,7 @@ class ClassifierAccuracy final : public wow::Callback {
     if (!net_.is_empty()) return;
     learning::set_threads(threads_);
     const wow::LabeledCloud<double> train = train_data_->load(settings_.seed);
-    if (train.classes() != view.target->classes())
-      throw wow::InputError("callbacks: classifier_accuracy.train has " + std::to_string(train.classes()) +
-                            " classes, the target " + std::to_string(view.target->classes()) +
-                            " (class k of both must be the same label)");
-    if (train.dim != view.target->dim)
-      throw wow::InputError("callbacks: classifier_accuracy.train has dimension " + std::to_string(train.dim) +
-                            ", the target " + std::to_string(view.target->dim));
+    learning::check_matches_target(train, *view.target, "classifier_accuracy.train");
     const learning::ImageShape shape = learning::image_shape_of(train, "classifier_accuracy: train");
     settings_.classes = static_cast<std::int64_t>(train.classes());
     const fs::path file =
@@ -149,22 +139,21 @@ WOW_PLUGIN(registry) {
       "classifier_accuracy",
       "Metric classifier_accuracy (percent): a classifier trained on held-out labelled images scores the flowed "
       "images, each class labelled by its matched target class; paper Figure 3",
-      {
-          wow::ParamSpec::integer("every", 500, "Report every this many steps (and at the first and last)").at_least(1),
-          wow::ParamSpec::component(
-              "train", "dataset", wow::Json{{"type", "mnist_json"}, {"params", {{"split", "test"}}}},
-              "Labelled images the classifier learns from (the flow must not see them); class k = target class k"),
-          wow::ParamSpec::choice("network", "da_cnn", learning::network_names(), "The classifier (networks.hpp)"),
-          wow::ParamSpec::integer("epochs", 20, "Training epochs").at_least(1),
-          wow::ParamSpec::integer("batch", 64, "Mini-batch size").at_least(1),
-          wow::ParamSpec::number("learning_rate", 3e-4, "AdamW learning rate").greater_than(0),
-          wow::ParamSpec::number("weight_decay", 1e-4, "AdamW weight decay").at_least(0),
-          wow::ParamSpec::integer("seed", 0, "Seed of the classifier's weights and batch order").at_least(0),
-          wow::ParamSpec::string("cache_dir", "runs/.classifiers",
-                                 "Where trained classifiers are kept, keyed by their settings (empty: no cache)"),
-          wow::ParamSpec::boolean("clip", true, "Clip the flowed images to [0, 1] first"),
-          wow::ParamSpec::integer("threads", 0, "torch threads (0: all cores)").at_least(0),
-      },
+      [] {
+        wow::ParamSchema params{
+            wow::ParamSpec::integer("every", 500, "Report every this many steps (and at the first and last)")
+                .at_least(1),
+            wow::ParamSpec::component(
+                "train", "dataset", wow::Json{{"type", "mnist_json"}, {"params", {{"split", "test"}}}},
+                "Labelled images the classifier learns from (the flow must not see them); class k = target class k"),
+            wow::ParamSpec::integer("seed", 0, "Seed of the classifier's weights and batch order").at_least(0),
+            wow::ParamSpec::string("cache_dir", "runs/.classifiers",
+                                   "Where trained classifiers are kept, keyed by their settings (empty: no cache)"),
+            wow::ParamSpec::boolean("clip", true, "Clip the flowed images to [0, 1] first"),
+        };
+        for (auto& spec : learning::training_params("da_cnn", 20)) params.push_back(std::move(spec));
+        return params;
+      }(),
       [](const wow::Params& p, const wow::Registry& r) {
         return std::make_unique<ClassifierAccuracy>(p, r.create<wow::Dataset>(p.node("train"), p.path_of("train")));
       });

@@ -45,6 +45,37 @@ LabeledImages concatenate(const LabeledImages& a, const LabeledImages& b) {
   return {torch::cat({a.images, b.images}), torch::cat({a.labels, b.labels})};
 }
 
+wow::ParamSchema training_params(const std::string& network, std::int64_t epochs) {
+  return {
+      wow::ParamSpec::choice("network", network, network_names(), "The classifier (plugins/learning/networks.hpp)"),
+      wow::ParamSpec::integer("epochs", epochs, "Training epochs").at_least(1),
+      wow::ParamSpec::integer("batch", 64, "Mini-batch size").at_least(1),
+      wow::ParamSpec::number("learning_rate", 3e-4, "AdamW learning rate").greater_than(0),
+      wow::ParamSpec::number("weight_decay", 1e-4, "AdamW weight decay").at_least(0),
+      wow::ParamSpec::integer("threads", 0, "torch threads (0: all cores)").at_least(0),
+  };
+}
+
+TrainSettings train_settings(const wow::Params& p) {
+  TrainSettings s;
+  s.network = p.string("network");
+  s.epochs = p.integer("epochs");
+  s.batch = p.integer("batch");
+  s.learning_rate = p.number("learning_rate");
+  s.weight_decay = p.number("weight_decay");
+  return s;
+}
+
+void check_matches_target(const LabeledCloud<double>& data, const LabeledCloud<double>& target,
+                          const std::string& what) {
+  if (data.classes() != target.classes())
+    throw InputError("callbacks: " + what + " has " + std::to_string(data.classes()) + " classes, the target " +
+                     std::to_string(target.classes()) + " (class k of both must be the same label)");
+  if (data.dim != target.dim)
+    throw InputError("callbacks: " + what + " has dimension " + std::to_string(data.dim) + ", the target " +
+                     std::to_string(target.dim));
+}
+
 void set_threads(std::int64_t threads) {
   const auto all = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
   torch::set_num_threads(static_cast<int>(threads > 0 ? threads : all));

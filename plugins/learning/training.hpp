@@ -9,6 +9,7 @@
 
 #include "networks.hpp"
 #include "wow/cloud.hpp"
+#include "wow/params.hpp"
 
 namespace wow::learning {
 
@@ -35,6 +36,16 @@ struct TrainSettings {
   double learning_rate = 3e-4, weight_decay = 1e-4;
   std::uint64_t seed = 0;  // initial weights (torch's generator) and batch order (wow::rng)
 };
+
+// The training parameters every classifier callback takes (network, epochs, batch, learning_rate, weight_decay,
+// threads), with the callback's defaults for the network and epochs, and reading them back (seed left to the caller).
+wow::ParamSchema training_params(const std::string& network, std::int64_t epochs);
+TrainSettings train_settings(const wow::Params& p);
+
+// InputError unless `data` can be scored against the run's target: as many classes (class k of both is the same
+// label) and the same dimension. `what` names the data in the message ("transfer_eval.test").
+void check_matches_target(const LabeledCloud<double>& data, const LabeledCloud<double>& target,
+                          const std::string& what);
 
 // A freshly initialised network trained on `data`; progress(epoch, mean loss) after each epoch when given.
 torch::nn::Sequential train_classifier(const LabeledImages& data, const ImageShape& shape, const TrainSettings& s,

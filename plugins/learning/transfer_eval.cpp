@@ -30,12 +30,8 @@ class TransferEval final : public wow::Callback {
         matched_labels_(p.string("flowed_labels") == "matched"),
         clip_(p.boolean("clip")),
         trainings_(p.integer("trainings")),
-        threads_(p.integer("threads")) {
-    settings_.network = p.string("network");
-    settings_.epochs = p.integer("epochs");
-    settings_.batch = p.integer("batch");
-    settings_.learning_rate = p.number("learning_rate");
-    settings_.weight_decay = p.number("weight_decay");
+        threads_(p.integer("threads")),
+        settings_(learning::train_settings(p)) {
     if (!include_target_ && !include_flowed_)
       throw wow::InputError(p.path_of("include_flowed") + ": with include_target false there is nothing to train on");
   }
@@ -82,18 +78,12 @@ class TransferEval final : public wow::Callback {
   void load_test(const wow::FlowView& view) {
     if (test_.size() > 0) return;
     const wow::LabeledCloud<double> test = test_data_->load(view.seed);
+    learning::check_matches_target(test, *view.target, "transfer_eval.test");
     const std::size_t classes = view.target->classes();
-    if (test.classes() != classes)
-      throw wow::InputError("callbacks: transfer_eval.test has " + std::to_string(test.classes()) +
-                            " classes, the target " + std::to_string(classes) +
-                            " (class k of both must be the same label)");
     if (include_flowed_ && !matched_labels_ && view.layout->classes() != classes)
       throw wow::InputError("callbacks: transfer_eval.flowed_labels \"source\" needs as many source classes (" +
                             std::to_string(view.layout->classes()) + ") as target classes (" + std::to_string(classes) +
                             ")");
-    if (test.dim != view.target->dim)
-      throw wow::InputError("callbacks: transfer_eval.test has dimension " + std::to_string(test.dim) +
-                            ", the target " + std::to_string(view.target->dim));
     test_ = learning::to_images(test, learning::identity_labels(classes), false);
   }
 
@@ -112,25 +102,23 @@ WOW_PLUGIN(registry) {
       "transfer_eval",
       "At the end: train classifiers on the target's images plus the matched flowed images, report test accuracy "
       "(<name>_accuracy_mean, _std, _<t>, percent); paper Table 2",
-      {
-          wow::ParamSpec::component("test", "dataset", wow::Json{{"type", "idx"}, {"params", {{"split", "test"}}}},
-                                    "Held-out labelled images to test on; class k must be the target's class k"),
-          wow::ParamSpec::boolean("include_target", true, "Train on the target's images"),
-          wow::ParamSpec::boolean("include_flowed", true,
-                                  "Train on the flowed images too (false: target only, the baseline)"),
-          wow::ParamSpec::choice("flowed_labels", "matched", {"matched", "source"},
-                                 "Label of a flowed class: its matched target class (exact OT between classes), or its "
-                                 "own source class index (dataset distillation)"),
-          wow::ParamSpec::string("name", "transfer", "Prefix of the metrics (two of these callbacks need two names)"),
-          wow::ParamSpec::choice("network", "lenet5", learning::network_names(), "The classifier (networks.hpp)"),
-          wow::ParamSpec::integer("trainings", 5, "Networks trained, each from its own seed").at_least(1),
-          wow::ParamSpec::integer("epochs", 50, "Epochs per training").at_least(1),
-          wow::ParamSpec::integer("batch", 64, "Mini-batch size").at_least(1),
-          wow::ParamSpec::number("learning_rate", 3e-4, "AdamW learning rate").greater_than(0),
-          wow::ParamSpec::number("weight_decay", 1e-4, "AdamW weight decay").at_least(0),
-          wow::ParamSpec::boolean("clip", true, "Clip the flowed images to [0, 1] first"),
-          wow::ParamSpec::integer("threads", 0, "torch threads (0: all cores)").at_least(0),
-      },
+      [] {
+        wow::ParamSchema params{
+            wow::ParamSpec::component("test", "dataset", wow::Json{{"type", "idx"}, {"params", {{"split", "test"}}}},
+                                      "Held-out labelled images to test on; class k must be the target's class k"),
+            wow::ParamSpec::boolean("include_target", true, "Train on the target's images"),
+            wow::ParamSpec::boolean("include_flowed", true,
+                                    "Train on the flowed images too (false: target only, the baseline)"),
+            wow::ParamSpec::choice("flowed_labels", "matched", {"matched", "source"},
+                                   "Label of a flowed class: its matched target class (exact OT between classes), or "
+                                   "its own source class index (dataset distillation)"),
+            wow::ParamSpec::string("name", "transfer", "Prefix of the metrics (two of these callbacks need two names)"),
+            wow::ParamSpec::integer("trainings", 5, "Networks trained, each from its own seed").at_least(1),
+            wow::ParamSpec::boolean("clip", true, "Clip the flowed images to [0, 1] first"),
+        };
+        for (auto& spec : learning::training_params("lenet5", 50)) params.push_back(std::move(spec));
+        return params;
+      }(),
       [](const wow::Params& p, const wow::Registry& r) {
         return std::make_unique<TransferEval>(p, r.create<wow::Dataset>(p.node("test"), p.path_of("test")));
       });
