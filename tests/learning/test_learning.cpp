@@ -55,7 +55,7 @@ CATCH_TEST_CASE("learning: each network maps N x 1 x 28 x 28 to N x classes", "[
 
 CATCH_TEST_CASE("learning: unknown networks and too small images are input errors", "[learning]") {
   CATCH_CHECK_THROWS_WITH(learning::make_network("resnet", {1, 28, 28}, 10),
-                    Catch::Contains("unknown network \"resnet\"") && Catch::Contains("lenet5"));
+                          Catch::Contains("unknown network \"resnet\"") && Catch::Contains("lenet5"));
   CATCH_CHECK_THROWS_AS(learning::make_network("lenet5", {1, 8, 8}, 10), wow::InputError);
 }
 
