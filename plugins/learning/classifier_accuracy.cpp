@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "flowed_images.hpp"
+#include "run/files.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "training.hpp"
 #include "wow/errors.hpp"
@@ -111,14 +112,12 @@ class ClassifierAccuracy final : public wow::Callback {
     try {
       torch::save(net_, partial.string());
       fs::rename(partial, file, ec);
-      wow::Json about{{"settings", wow::Json::parse(key_)}, {"images", images.size()}};
-      std::FILE* f = std::fopen((file.string() + ".json").c_str(), "w");
-      if (f != nullptr) {
-        std::fputs(about.dump(2).c_str(), f);
-        std::fclose(f);
-      }
-    } catch (const c10::Error& e) {
+      const wow::Json about{{"settings", wow::Json::parse(key_)}, {"images", images.size()}};
+      wow::files::write_atomic(file.string() + ".json", about.dump(2));
+    } catch (const c10::Error&) {
       std::fprintf(stderr, "classifier_accuracy: could not cache the classifier in %s\n", cache_dir_.c_str());
+    } catch (const wow::IoError&) {
+      std::fprintf(stderr, "classifier_accuracy: could not describe the cached classifier in %s\n", cache_dir_.c_str());
     }
     fs::remove(partial, ec);
   }
