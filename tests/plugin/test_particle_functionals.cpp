@@ -44,6 +44,40 @@ void check_velocity_by_finite_differences(const Json& functional_node) {
   }
 }
 
+// "embedded" (plugins/learning, built with libtorch): the same check through a random ConvNet and an augmentation, on
+// 3 x 3 classes of 8 x 8 one-channel images; the velocity is the autograd pull-back of the inner functional's.
+void check_embedded_by_finite_differences(const Json& inner, const std::string& augment) {
+  const auto source = wowtest::random_cloud({3, 3}, 64, 21, 0.5);
+  const auto target = wowtest::random_cloud({4, 4}, 64, 22, 0.5);
+  const Json node{{"type", "embedded"},
+                  {"params",
+                   {{"functional", inner},
+                    {"projections", {{"type", "serial"}, {"params", {{"count", 16}}}}},
+                    {"width", 3},
+                    {"depth", 2},
+                    {"augment", augment}}}};
+  auto functional = make_functional(node, 2, 2);
+  functional->prepare_dimension(64);
+  auto backend = wowtest::make_backend("serial", 4, "auto");
+  wow::FlowObjective<double> objective(source.layout, target.layout, 64, *functional, *backend);
+  std::vector<double> x = source.points, v(x.size());
+  objective.evaluate(x.data(), target.points.data(), 7, 3, v.data());
+  double largest = 0.0;
+  for (const double vi : v) largest = std::max(largest, std::abs(vi));
+  CHECK(largest > 0.0);
+  const double h = 1e-6;
+  for (std::size_t i = 0; i < x.size(); i += 23) {
+    std::vector<double> plus = x, minus = x;
+    plus[i] += h;
+    minus[i] -= h;
+    const double dfdx =
+        (value_at(objective, plus, target.points) - value_at(objective, minus, target.points)) / (2 * h);
+    const double wow_velocity = dfdx * 3.0 * 2.0;  // n_c / w_c = 3 / (1/2)
+    INFO(inner.dump() << " augment " << augment << " coordinate " << i);
+    CHECK(v[i] == Approx(wow_velocity).margin(1e-7 * largest).epsilon(1e-5));
+  }
+}
+
 // Runs `steps` steps of `solver` on F = potential (center 0) from x0 in float64; returns the state.
 std::vector<double> flow_potential(wow::Solver& solver, std::vector<double> x, int steps) {
   const auto layout = wow::ClassLayout::uniform(1, x.size());
@@ -207,4 +241,31 @@ TEST_CASE("a projections backend may supply the whole sliced step", "[engine]") 
   // 42 + potential 1/2 * mean(1, 4) = 43.25; velocity 1 + x.
   CHECK(objective.evaluate(x.data(), x.data(), 0, 0, v.data()) == Approx(43.25));
   CHECK(v == std::vector<double>{2.0, 1.0, 1.0, 3.0});
+}
+
+TEST_CASE("embedded functional: velocities are the pulled-back inner velocities", "[functionals][learning]") {
+  if (wowtest::registry().find("functional", "embedded") == nullptr) {
+    WARN("functional \"embedded\" not built (no libtorch): not tested here");
+    return;
+  }
+  const Json mmd = Json::parse(R"({"type": "mmd", "params": {"kernel": {"type": "riesz_sw", "params": {"r": 1}}}})");
+  for (const std::string augment : {"none", "crop", "scale", "rotate", "cutout", "colour", "dsa"})
+    check_embedded_by_finite_differences(mmd, augment);
+  check_embedded_by_finite_differences(Json{{"type", "dm"}, {"params", Json::object()}}, "rotate");
+}
+
+TEST_CASE("embedded functional: images it cannot read are input errors", "[functionals][learning]") {
+  if (wowtest::registry().find("functional", "embedded") == nullptr) {
+    WARN("functional \"embedded\" not built (no libtorch): not tested here");
+    return;
+  }
+  auto f = make_functional(Json{{"type", "embedded"}, {"params", Json::object()}}, 2, 2);
+  CHECK_THROWS_WITH(f->prepare_dimension(50),
+                    Catch::Contains("functional.params.channels") && Catch::Contains("not square images"));
+  CHECK_THROWS_WITH(f->prepare_dimension(16),
+                    Catch::Contains("functional.params.depth") && Catch::Contains("at least 8 x 8"));
+  CHECK_NOTHROW(f->prepare_dimension(784));
+  CHECK_NOTHROW(f->prepare_dimension(3 * 32 * 32));
+  CHECK_THROWS_WITH(make_functional(Json{{"type", "embedded"}, {"params", {{"augment", "flip"}}}}, 2, 2),
+                    Catch::Contains("augment"));
 }

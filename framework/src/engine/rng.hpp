@@ -15,6 +15,8 @@ enum class Purpose : std::uint64_t {
   Dataset = 4,
   Subsample = 5,
   Evaluator = 6,
+  FeatureMap = 7,    // random feature-map networks (plugins/learning)
+  Augmentation = 8,  // random image augmentations (plugins/learning)
 };
 
 constexpr std::uint64_t mix(std::uint64_t z) {

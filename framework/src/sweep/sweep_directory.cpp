@@ -83,7 +83,24 @@ Json read_sweep_record(const std::string& dir) {
   return j;
 }
 
-SweepDirectory SweepDirectory::open(const std::string& dir, const SweepPlan& plan, const Json& command, bool force) {
+std::string recorded_hash_if_same(const std::string& dir, const SweepPlan& plan, const Registry& registry,
+                                  const std::string& default_name) {
+  std::error_code ec;
+  if (!fs::is_regular_file(dir + "/sweep.json", ec)) return "";
+  try {
+    const Json record = read_sweep_record(dir);
+    if (record["hash"] == plan.hash || !record.contains("spec") || !record.contains("sweep")) return "";
+    Json raw = record["spec"];
+    raw["sweep"] = record["sweep"];
+    const SweepPlan then = plan_sweep(raw, registry, default_name, dir);
+    return then.hash == plan.hash ? record["hash"].get<std::string>() : "";
+  } catch (const std::exception&) {
+    return "";  // a record today's plugins cannot read is a different sweep: open() says how it differs
+  }
+}
+
+SweepDirectory SweepDirectory::open(const std::string& dir, const SweepPlan& plan, const Json& command, bool force,
+                                    const std::string& same_sweep_hash) {
   std::error_code ec;
   const auto status = fs::symlink_status(dir, ec);
   Json previous_calls = Json::array();
@@ -104,7 +121,7 @@ SweepDirectory SweepDirectory::open(const std::string& dir, const SweepPlan& pla
   sweep.lock_ = RunLock::acquire(dir, "sweep", kSweepLockFile);
   if (fs::exists(dir + "/sweep.json", ec)) {
     const Json record = read_sweep_record(dir);
-    const bool same = record["hash"] == plan.hash;
+    const bool same = record["hash"] == plan.hash || (!same_sweep_hash.empty() && record["hash"] == same_sweep_hash);
     if (!same && !force) {
       const Json recorded{{"base", record.value("spec", Json())}, {"sweep", record.value("sweep", Json())}};
       const Json now{{"base", plan.base}, {"sweep", plan.block}};

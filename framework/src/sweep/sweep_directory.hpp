@@ -29,8 +29,11 @@ class SweepDirectory {
  public:
   // Creates `dir` for `plan`, or reopens the directory of the same sweep (same spec hash). A directory made by a
   // different spec is refused naming the first difference, unless `force`, which replaces it (only what wow made,
-  // as `wow run --force`). Takes sweep.lock; writes sweep.json (recording `command`) and specs/.
-  static SweepDirectory open(const std::string& dir, const SweepPlan& plan, const Json& command, bool force);
+  // as `wow run --force`). Takes sweep.lock; writes sweep.json (recording `command`) and specs/. `same_sweep_hash`:
+  // a recorded hash that is also this sweep (the recorded spec resolves to `plan` under today's plugins: a plugin
+  // gained a parameter whose default keeps the old behaviour); see recorded_hash_if_same.
+  static SweepDirectory open(const std::string& dir, const SweepPlan& plan, const Json& command, bool force,
+                             const std::string& same_sweep_hash = "");
 
   [[nodiscard]] const std::string& dir() const { return dir_; }
   [[nodiscard]] std::string point_dir(const SweepPoint& p) const { return dir_ + "/" + p.name; }
@@ -46,5 +49,10 @@ class SweepDirectory {
 
 // Reads DIR/sweep.json; throws InputError naming the directory when it is not a sweep directory.
 Json read_sweep_record(const std::string& dir);
+
+// The hash recorded in DIR/sweep.json when its spec, resolved again with today's plugins, is `plan` (same hash);
+// "" otherwise (no record, unreadable, or a different sweep).
+std::string recorded_hash_if_same(const std::string& dir, const SweepPlan& plan, const Registry& registry,
+                                  const std::string& default_name);
 
 }  // namespace wow
