@@ -35,7 +35,9 @@ int compare_command(const std::vector<std::string>& args) {
   desc.add(common_options());
   desc.add_options()("dirs", po::value<std::vector<std::string>>()->multitoken(), "run directories")(
       "out,o", po::value<std::string>()->default_value("compare.png"), "the PNG to write")(
-      "metric", po::value<std::string>()->default_value("loss"), "what to draw: loss, or a metric of metrics.csv");
+      "metric", po::value<std::string>()->default_value("loss"), "what to draw: loss, or a metric of metrics.csv")(
+      "max-step", po::value<std::int64_t>()->default_value(-1),
+      "draw steps up to this one only (-1: all), e.g. a reference curve longer than the runs");
   po::positional_options_description pos;
   pos.add("dirs", -1);
   const auto vm = parse_options(args, desc, pos, "compare");
@@ -48,6 +50,8 @@ int compare_command(const std::vector<std::string>& args) {
   const std::string out = vm["out"].as<std::string>();
   const std::string metric = vm["metric"].as<std::string>();
   if (!out.ends_with(".png")) throw InputError("--out " + out + ": the picture's name must end in .png");
+  const std::int64_t max_step = vm["max-step"].as<std::int64_t>();
+  if (max_step < -1) throw InputError("--max-step " + std::to_string(max_step) + ": give a step >= 0, or -1 for all");
 
   std::vector<PointResult> results;
   for (const auto& d : dirs) {
@@ -70,6 +74,15 @@ int compare_command(const std::vector<std::string>& args) {
         c.step.push_back(static_cast<double>(row.step));
         c.value.push_back(row.value);
       }
+    }
+    if (max_step >= 0) {
+      Curve kept;
+      for (std::size_t k = 0; k < c.step.size(); ++k)
+        if (c.step[k] <= static_cast<double>(max_step)) {
+          kept.step.push_back(c.step[k]);
+          kept.value.push_back(c.value[k]);
+        }
+      c = std::move(kept);
     }
     any = any || !c.step.empty();
     groups.push_back(CurveGroup{names[i], {c}});
