@@ -1207,6 +1207,12 @@ case_compare() {
   grep -q "^a .*complete .* 20 " "$TMP/stdout" || fail "table: $(cat "$TMP/stdout")"
   "$WOW" compare "$TMP/a" "$TMP/b" --metric sw2_mean --out "$TMP/m.png" >/dev/null || fail "compare --metric failed"
   is_png "$TMP/m.png" || fail "metric overlay missing"
+  # --max-step cuts the curves (a longer reference); a window no run reaches is refused like a missing metric.
+  "$WOW" compare "$TMP/a" "$TMP/b" --max-step 10 --out "$TMP/cut.png" >/dev/null || fail "compare --max-step failed"
+  is_png "$TMP/cut.png" || fail "cut overlay missing"
+  cmp -s "$TMP/c.png" "$TMP/cut.png" && fail "--max-step 10 drew the same picture as all steps"
+  expect_bad_input "" compare "$TMP/a" --max-step -5 --out "$TMP/x.png"
+  contains "$MSG" "--max-step -5"
   expect_bad_input "" compare "$TMP/a" "$TMP/b" --metric no_such --out "$TMP/x.png"
   contains "$MSG" "metrics found: sw2_class_0"
   expect_bad_input "" compare "$TMP/a" "$TMP/nothing"
