@@ -169,7 +169,10 @@ double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayou
                  // one counted here
                  + t * count * std::max(static_cast<double>(kRowBlock), largest) +
                  t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
-                 + 8.0 * classes * classes * 3.0;  // pairwise SW and the functional's matrices
+                 + 8.0 * classes * classes * 3.0  // pairwise SW and the functional's matrices
+                 // the direct pairwise sums per slice of directions (cached_directions: 256 KB of embeddings)
+                 + 8.0 * classes * (classes - 1) / 2 *
+                       std::ceil(count / std::max(1.0, std::floor(256.0 * 1024 / (classes * embed * t))));
   // Many classes: a double copy of the embeddings and the Gram matrix (the sliced power is 2 for every kernel but
   // Laplace; counted whatever it is, to stay on the safe side).
   if (classes >= static_cast<double>(kGemmClasses))
@@ -342,16 +345,60 @@ double SlicedEngine<T>::pair_sw(std::size_t a, std::size_t b) const {
 }
 
 template <class T>
+std::size_t SlicedEngine<T>::cached_directions() const {
+  constexpr std::size_t kCacheBytes = 256 * 1024;
+  const std::size_t per_direction = pairwise_.size() * embed_ * sizeof(T);
+  return std::clamp<std::size_t>(kCacheBytes / std::max<std::size_t>(per_direction, 1), 1, count_);
+}
+
+template <class T>
 void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
   if (use_gemm()) {
     pairwise_sw_gram(backend);
     return;
   }
+  // Tasks are slices of directions small enough that every class's slice stays in cache while all pairs read it
+  // (one pair per task read two whole embeddings from memory: at n = 1000, 760 MB per step). Each task writes its
+  // pairs' sums; they are added over slices in order afterwards.
   const std::size_t k = pairwise_.size();
   const std::size_t pairs = k * (k - 1) / 2;
+  const std::size_t slice = cached_directions();
+  const std::size_t slices = blocks_of(count_, slice);
+  pair_partials_.resize(slices * pairs);
+  const std::size_t per_class = count_ * embed_;
+  backend.for_each_block(slices, [&](std::size_t s) {
+    const std::size_t l0 = s * slice, l1 = std::min(count_, l0 + slice);
+    double* out = pair_partials_.data() + s * pairs;
+    for (std::size_t a = 0; a + 1 < k; ++a) {
+      const T* ea = embedding_.data() + a * per_class;
+      for (std::size_t b = a + 1; b < k; ++b) {
+        const T* eb = embedding_.data() + b * per_class;
+        double total = 0.0;
+        for (std::size_t l = l0; l < l1; ++l) {
+          // Accumulate one direction in T (vectorises), then across directions in double.
+          T partial = 0;
+          const T* x = ea + l * embed_;
+          const T* y = eb + l * embed_;
+          // omp simd: a fixed lane-wise reduction order (same bits every run), vectorised without -ffast-math.
+          if (power_ == 2) {
+#pragma omp simd reduction(+ : partial)
+            for (std::size_t j = 0; j < embed_; ++j) partial += (x[j] - y[j]) * (x[j] - y[j]);
+          } else {
+#pragma omp simd reduction(+ : partial)
+            for (std::size_t j = 0; j < embed_; ++j) partial += std::abs(x[j] - y[j]);
+          }
+          total += static_cast<double>(partial);
+        }
+        *out++ = total;
+      }
+    }
+  });
+  const double scale = 1.0 / static_cast<double>(per_class);
   backend.for_each_block(pairs, [&](std::size_t pair) {
+    double total = 0.0;
+    for (std::size_t s = 0; s < slices; ++s) total += pair_partials_[s * pairs + pair];
     const auto [a, b] = unrank_pair(pair, k, 1);
-    pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] = pair_sw(a, b);
+    pairwise_.sw[a * k + b] = pairwise_.sw[b * k + a] = total * scale;
   });
 }
 
@@ -419,39 +466,43 @@ void SlicedEngine<T>::embedding_gradient(const FunctionalValue& value, const Pro
     });
     return;
   }
-  backend.for_each_block(dir_blocks * classes, [&](std::size_t task) {
-    const std::size_t c = task % classes;
-    const std::size_t block = task / classes;
-    const std::size_t l0 = block * kDirectionBlock;
-    const std::size_t len = (std::min(count_, l0 + kDirectionBlock) - l0) * embed_;
-    T* grad = embed_grad_.data() + c * per_class + l0 * embed_;
-    const T* ec = embedding_.data() + c * per_class + l0 * embed_;
-    std::fill(grad, grad + len, T(0));
-    if (power_ == 2) {
-      // dS_cb/de_c = 2 (e_c - e_b) / (L E): a weighted sum of embeddings.
-      double total = 0.0;
-      for (std::size_t b = 0; b < k; ++b) {
-        if (b == c) continue;
-        const double coef = value.slope[c * k + b] + value.slope[b * k + c];
-        if (coef == 0.0) continue;
-        total += coef;
-        const T* eb = embedding_.data() + b * per_class + l0 * embed_;
-        const T w = static_cast<T>(-coef * scale);
-        for (std::size_t j = 0; j < len; ++j) grad[j] += w * eb[j];
-      }
-      const T w = static_cast<T>(total * scale);
-      for (std::size_t j = 0; j < len; ++j) grad[j] += w * ec[j];
-    } else {
-      // dS_cb/de_c = sign(e_c - e_b) / (L E).
-      for (std::size_t b = 0; b < k; ++b) {
-        if (b == c) continue;
-        const double coef = value.slope[c * k + b] + value.slope[b * k + c];
-        if (coef == 0.0) continue;
-        const T* eb = embedding_.data() + b * per_class + l0 * embed_;
-        const T w = static_cast<T>(coef * scale);
-        for (std::size_t j = 0; j < len; ++j) {
-          const T r = ec[j] - eb[j];
-          grad[j] += r > 0 ? w : (r < 0 ? -w : T(0));
+  // Direct path: tasks are slices of directions whose embeddings stay in cache while every class reads them (one
+  // task per class and block read every other class's block from memory). Each element's sum is the same as
+  // ever: over b in order, then the class's own term.
+  const std::size_t slice = cached_directions();
+  backend.for_each_block(blocks_of(count_, slice), [&](std::size_t s) {
+    const std::size_t l0 = s * slice;
+    const std::size_t len = (std::min(count_, l0 + slice) - l0) * embed_;
+    for (std::size_t c = 0; c < classes; ++c) {
+      T* grad = embed_grad_.data() + c * per_class + l0 * embed_;
+      const T* ec = embedding_.data() + c * per_class + l0 * embed_;
+      std::fill(grad, grad + len, T(0));
+      if (power_ == 2) {
+        // dS_cb/de_c = 2 (e_c - e_b) / (L E): a weighted sum of embeddings.
+        double total = 0.0;
+        for (std::size_t b = 0; b < k; ++b) {
+          if (b == c) continue;
+          const double coef = value.slope[c * k + b] + value.slope[b * k + c];
+          if (coef == 0.0) continue;
+          total += coef;
+          const T* eb = embedding_.data() + b * per_class + l0 * embed_;
+          const T w = static_cast<T>(-coef * scale);
+          for (std::size_t j = 0; j < len; ++j) grad[j] += w * eb[j];
+        }
+        const T w = static_cast<T>(total * scale);
+        for (std::size_t j = 0; j < len; ++j) grad[j] += w * ec[j];
+      } else {
+        // dS_cb/de_c = sign(e_c - e_b) / (L E).
+        for (std::size_t b = 0; b < k; ++b) {
+          if (b == c) continue;
+          const double coef = value.slope[c * k + b] + value.slope[b * k + c];
+          if (coef == 0.0) continue;
+          const T* eb = embedding_.data() + b * per_class + l0 * embed_;
+          const T w = static_cast<T>(coef * scale);
+          for (std::size_t j = 0; j < len; ++j) {
+            const T r = ec[j] - eb[j];
+            grad[j] += r > 0 ? w : (r < 0 ? -w : T(0));
+          }
         }
       }
     }

@@ -65,6 +65,10 @@ class SlicedEngine {
   void pairwise_sw(const ProjectionBackend& backend);
   void pairwise_sw_gram(const ProjectionBackend& backend);
   [[nodiscard]] double pair_sw(std::size_t a, std::size_t b) const;  // direct sum over the embeddings
+  // Directions per task of the direct pairwise sums and the embedding gradient: as many as keep one such slice of
+  // every class's embedding in a core's L2 cache (each slice is read once per pair from there, not from memory).
+  // Depends on the shape alone, so the sums are the same at any thread count.
+  [[nodiscard]] std::size_t cached_directions() const;
   [[nodiscard]] bool use_gemm() const { return power_ == 2 && pairwise_.size() >= kGemmClasses; }
   void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
   void pull_back(const FunctionalValue& value, T* velocity, const ProjectionBackend& backend) const;
@@ -91,6 +95,7 @@ class SlicedEngine {
   std::vector<Positions> grid_positions_;   // one per distinct class size
   std::vector<std::size_t> grid_of_class_;  // (source classes, then target classes) -> index into grid_positions_
   std::vector<T> embed_grad_;               // C x count x embed
+  std::vector<double> pair_partials_;       // direct path: per direction slice, each pair's sum over its directions
   std::vector<double> embedding_f64_;       // (C+M) x count x embed in double, for the Gram matrix (GEMM path)
   std::vector<double> gram_;                // (C+M) x (C+M) inner products of the embeddings (GEMM path)
   std::vector<T> gradient_weights_;         // C x (C+M): the embedding gradient as weights of embeddings (GEMM path)
