@@ -10,6 +10,7 @@
 #include "engine/directions.hpp"
 #include "engine/rng.hpp"
 #include "engine/sort_keys.hpp"
+#include "engine/vector_sums.hpp"
 #include "wow/errors.hpp"
 
 namespace wow {
@@ -323,24 +324,8 @@ void SlicedEngine<T>::embed_per_class(const ProjectionBackend& backend) {
 template <class T>
 double SlicedEngine<T>::pair_sw(std::size_t a, std::size_t b) const {
   const std::size_t per_class = count_ * embed_;
-  const T* ea = embedding_.data() + a * per_class;
-  const T* eb = embedding_.data() + b * per_class;
-  double total = 0.0;
-  for (std::size_t l = 0; l < count_; ++l) {
-    // Accumulate one direction in T (vectorises), then across directions in double.
-    T partial = 0;
-    const T* x = ea + l * embed_;
-    const T* y = eb + l * embed_;
-    // omp simd: a fixed lane-wise reduction order (same bits every run), vectorised without -ffast-math.
-    if (power_ == 2) {
-#pragma omp simd reduction(+ : partial)
-      for (std::size_t j = 0; j < embed_; ++j) partial += (x[j] - y[j]) * (x[j] - y[j]);
-    } else {
-#pragma omp simd reduction(+ : partial)
-      for (std::size_t j = 0; j < embed_; ++j) partial += std::abs(x[j] - y[j]);
-    }
-    total += static_cast<double>(partial);
-  }
+  const double total = vector_sums::direction_sums(embedding_.data() + a * per_class, embedding_.data() + b * per_class,
+                                                   count_, embed_, power_ == 2);
   return total / static_cast<double>(per_class);
 }
 
@@ -373,23 +358,8 @@ void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
       const T* ea = embedding_.data() + a * per_class;
       for (std::size_t b = a + 1; b < k; ++b) {
         const T* eb = embedding_.data() + b * per_class;
-        double total = 0.0;
-        for (std::size_t l = l0; l < l1; ++l) {
-          // Accumulate one direction in T (vectorises), then across directions in double.
-          T partial = 0;
-          const T* x = ea + l * embed_;
-          const T* y = eb + l * embed_;
-          // omp simd: a fixed lane-wise reduction order (same bits every run), vectorised without -ffast-math.
-          if (power_ == 2) {
-#pragma omp simd reduction(+ : partial)
-            for (std::size_t j = 0; j < embed_; ++j) partial += (x[j] - y[j]) * (x[j] - y[j]);
-          } else {
-#pragma omp simd reduction(+ : partial)
-            for (std::size_t j = 0; j < embed_; ++j) partial += std::abs(x[j] - y[j]);
-          }
-          total += static_cast<double>(partial);
-        }
-        *out++ = total;
+        // Each direction in T (vectorised), then across directions in double.
+        *out++ = vector_sums::direction_sums(ea + l0 * embed_, eb + l0 * embed_, l1 - l0, embed_, power_ == 2);
       }
     }
   });
@@ -486,11 +456,9 @@ void SlicedEngine<T>::embedding_gradient(const FunctionalValue& value, const Pro
           if (coef == 0.0) continue;
           total += coef;
           const T* eb = embedding_.data() + b * per_class + l0 * embed_;
-          const T w = static_cast<T>(-coef * scale);
-          for (std::size_t j = 0; j < len; ++j) grad[j] += w * eb[j];
+          vector_sums::add_scaled(grad, static_cast<T>(-coef * scale), eb, len);
         }
-        const T w = static_cast<T>(total * scale);
-        for (std::size_t j = 0; j < len; ++j) grad[j] += w * ec[j];
+        vector_sums::add_scaled(grad, static_cast<T>(total * scale), ec, len);
       } else {
         // dS_cb/de_c = sign(e_c - e_b) / (L E).
         for (std::size_t b = 0; b < k; ++b) {

@@ -1,0 +1,19 @@
+#pragma once
+// The engine's innermost sums, compiled for AVX-512, AVX2 + FMA and plain x86-64 and chosen at load time (GCC
+// target_clones): the core is built for generic x86-64, where these loops would use 4 float lanes. Results are the
+// same on every run and thread count of one machine; machines of different instruction sets may differ in the last
+// bits (lane count changes the order of the reduction), as OpenBLAS does.
+#include <cstddef>
+
+namespace wow::vector_sums {
+
+// sum over `directions` consecutive rows of n values of (sum_j (x_j - y_j)^2 in T), accumulated in double (|x_j - y_j|
+// instead of the square when squared is false): the pairwise SW sums of the engine, one call per pair and slice.
+double direction_sums(const float* x, const float* y, std::size_t directions, std::size_t n, bool squared);
+double direction_sums(const double* x, const double* y, std::size_t directions, std::size_t n, bool squared);
+
+// out_j += w * x_j.
+void add_scaled(float* out, float w, const float* x, std::size_t n);
+void add_scaled(double* out, double w, const double* x, std::size_t n);
+
+}  // namespace wow::vector_sums
