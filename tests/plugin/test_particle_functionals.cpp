@@ -22,6 +22,24 @@ double value_at(wow::FlowObjective<double>& objective, const std::vector<double>
   return objective.evaluate(x.data(), y.data(), 7, 3, v.data());
 }
 
+// Every `stride`-th coordinate of the velocity at x against central differences of F times the inverse mass
+// n_c / w_c (`mass`), within `margin` absolute and 1e-5 relative; `what` names the case in failures.
+void compare_with_finite_differences(wow::FlowObjective<double>& objective, const std::vector<double>& x,
+                                     const std::vector<double>& y, std::size_t stride, double mass, double margin,
+                                     const std::string& what) {
+  std::vector<double> v(x.size());
+  objective.evaluate(x.data(), y.data(), 7, 3, v.data());
+  const double h = 1e-6;
+  for (std::size_t i = 0; i < x.size(); i += stride) {
+    std::vector<double> plus = x, minus = x;
+    plus[i] += h;
+    minus[i] -= h;
+    const double dfdx = (value_at(objective, plus, y) - value_at(objective, minus, y)) / (2 * h);
+    INFO(what << " coordinate " << i);
+    CHECK(v[i] == Approx(dfdx * mass).margin(margin).epsilon(1e-5));
+  }
+}
+
 // The WoW velocity is (n_c / w_c) dF/dx_i with class weights 1/C: compare with central differences of F.
 void check_velocity_by_finite_differences(const Json& functional_node) {
   const auto source = wowtest::random_cloud({6, 6}, 3, 11, 0.5);
@@ -29,19 +47,8 @@ void check_velocity_by_finite_differences(const Json& functional_node) {
   auto functional = make_functional(functional_node, 2, 2);
   auto backend = wowtest::make_backend("serial", 32, "sorted");
   wow::FlowObjective<double> objective(source.layout, target.layout, 3, *functional, *backend);
-  std::vector<double> x = source.points, v(x.size());
-  objective.evaluate(x.data(), target.points.data(), 7, 3, v.data());
-  const double h = 1e-6;
-  for (std::size_t i = 0; i < x.size(); i += 5) {
-    std::vector<double> plus = x, minus = x;
-    plus[i] += h;
-    minus[i] -= h;
-    const double dfdx =
-        (value_at(objective, plus, target.points) - value_at(objective, minus, target.points)) / (2 * h);
-    const double wow_velocity = dfdx * 6.0 * 2.0;  // n_c / w_c = 6 / (1/2)
-    INFO(functional_node.dump() << " coordinate " << i);
-    CHECK(v[i] == Approx(wow_velocity).margin(1e-6).epsilon(1e-5));
-  }
+  // n_c / w_c = 6 / (1/2)
+  compare_with_finite_differences(objective, source.points, target.points, 5, 6.0 * 2.0, 1e-6, functional_node.dump());
 }
 
 // "embedded" (plugins/learning, built with libtorch): the same check through a random ConvNet and an augmentation, on
@@ -60,22 +67,14 @@ void check_embedded_by_finite_differences(const Json& inner, const std::string& 
   functional->prepare_dimension(64);
   auto backend = wowtest::make_backend("serial", 4, "auto");
   wow::FlowObjective<double> objective(source.layout, target.layout, 64, *functional, *backend);
-  std::vector<double> x = source.points, v(x.size());
-  objective.evaluate(x.data(), target.points.data(), 7, 3, v.data());
+  std::vector<double> v(source.points.size());
+  objective.evaluate(source.points.data(), target.points.data(), 7, 3, v.data());
   double largest = 0.0;
   for (const double vi : v) largest = std::max(largest, std::abs(vi));
   CHECK(largest > 0.0);
-  const double h = 1e-6;
-  for (std::size_t i = 0; i < x.size(); i += 23) {
-    std::vector<double> plus = x, minus = x;
-    plus[i] += h;
-    minus[i] -= h;
-    const double dfdx =
-        (value_at(objective, plus, target.points) - value_at(objective, minus, target.points)) / (2 * h);
-    const double wow_velocity = dfdx * 3.0 * 2.0;  // n_c / w_c = 3 / (1/2)
-    INFO(inner.dump() << " augment " << augment << " coordinate " << i);
-    CHECK(v[i] == Approx(wow_velocity).margin(1e-7 * largest).epsilon(1e-5));
-  }
+  // n_c / w_c = 3 / (1/2)
+  compare_with_finite_differences(objective, source.points, target.points, 23, 3.0 * 2.0, 1e-7 * largest,
+                                  inner.dump() + " augment " + augment);
 }
 
 // Runs `steps` steps of `solver` on F = potential (center 0) from x0 in float64; returns the state.
