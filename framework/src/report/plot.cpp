@@ -715,7 +715,7 @@ void write_series_plot(const std::string& png_path, const std::string& title, co
   TempOutput out(png_path);
   {
     Session session(png_path, out.file(), width, height, text_scale_for(std::min(width, height), 420.0));
-    const AxisPair axes{make_axis(lx, log_x, 7), make_axis(ly, log_y, 6)};
+    AxisPair axes{make_axis(lx, log_x, 7), make_axis(ly, log_y, 6)};
     // Left margin fits the widest (horizontal) y tick label plus the y label; below: tick labels plus x label.
     const double y_labels = max_label_width(axes.y);
     constexpr std::size_t kMaxLegendName = 48;
@@ -729,7 +729,16 @@ void write_series_plot(const std::string& png_path, const std::string& title, co
     }
     const bool outside = style.legend_outside && series.size() > 1;
     const double right = std::max(2.0, 0.5 * max_label_width(axes.x) + 0.5);
-    viewport_in_chars(y_labels + 3.4, outside ? std::max(right, legend_chars + 1.0) : right, 4.2, 3.0);
+    const double right_margin = outside ? std::max(right, legend_chars + 1.0) : right;
+    if (!log_x) {
+      // A legend beside the box narrows it: choose x ticks whose labels keep clear of each other in what is left.
+      PLFLT xmin = 0, xmax = 0, ymin = 0, ymax = 0, def_height = 0, char_height = 0;
+      plgspa(&xmin, &xmax, &ymin, &ymax);
+      plgchr(&def_height, &char_height);
+      const double box_chars = (xmax - xmin) / char_height - (y_labels + 3.4) - right_margin;
+      if (box_chars > 4.0) axes.x = spaced_axis(lx, box_chars, 1.0, true, 7);
+    }
+    viewport_in_chars(y_labels + 3.4, right_margin, 4.2, 3.0);
     plwind(axes.x.lo, axes.x.hi, axes.y.lo, axes.y.hi);
     draw_grid(axes);  // first, so the data lines cover it
 
