@@ -164,16 +164,18 @@ double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayou
   const double t = sizeof(T);
   double largest = 0;
   for (std::size_t c = 0; c < source.classes(); ++c) largest = std::max(largest, static_cast<double>(source.size(c)));
-  double bytes = t * count * (dim + nx + ny)  // theta, proj_x, proj_y
-                 + 4.0 * count * nx           // perm_x
-                 // the pull-back's slopes of one group of classes (at most kRowBlock rows or one class), per thread:
-                 // one counted here
-                 + t * count * std::max(static_cast<double>(kRowBlock), largest) +
-                 t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
-                 + 8.0 * classes * classes * 3.0  // pairwise SW and the functional's matrices
-                 // the direct pairwise sums per slice of directions (cached_directions: 256 KB of embeddings)
-                 + 8.0 * classes * (classes - 1) / 2 *
-                       std::ceil(count / std::max(1.0, std::floor(256.0 * 1024 / (classes * embed * t))));
+  double bytes =
+      t * count * (dim + nx + ny)  // theta, proj_x, proj_y
+      + 4.0 * count * nx           // perm_x
+      // the pull-back's slopes of one group of classes (at most kRowBlock rows or one class), per thread:
+      // one counted here
+      + t * count * std::max(static_cast<double>(kRowBlock), largest) +
+      t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
+      + 8.0 * classes * classes * 3.0  // pairwise SW and the functional's matrices
+      // the direct pairwise sums per slice of directions
+      + 8.0 * classes * (classes - 1) / 2 *
+            std::ceil(count / static_cast<double>(cached_directions(source.classes() + target.classes(),
+                                                                    static_cast<std::size_t>(embed), settings.count)));
   // Many classes: a double copy of the embeddings and the Gram matrix (the sliced power is 2 for every kernel but
   // Laplace; counted whatever it is, to stay on the safe side).
   if (classes >= static_cast<double>(kGemmClasses))
@@ -330,10 +332,11 @@ double SlicedEngine<T>::pair_sw(std::size_t a, std::size_t b) const {
 }
 
 template <class T>
-std::size_t SlicedEngine<T>::cached_directions() const {
+std::size_t SlicedEngine<T>::cached_directions(std::size_t classes, std::size_t embed, std::size_t count) {
   constexpr std::size_t kCacheBytes = 256 * 1024;
-  const std::size_t per_direction = pairwise_.size() * embed_ * sizeof(T);
-  return std::clamp<std::size_t>(kCacheBytes / std::max<std::size_t>(per_direction, 1), 1, count_);
+  const std::size_t per_direction = classes * embed * sizeof(T);
+  return std::clamp<std::size_t>(kCacheBytes / std::max<std::size_t>(per_direction, 1), 1,
+                                 std::max<std::size_t>(count, 1));
 }
 
 template <class T>

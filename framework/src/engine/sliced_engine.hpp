@@ -68,7 +68,8 @@ class SlicedEngine {
   // Directions per task of the direct pairwise sums and the embedding gradient: as many as keep one such slice of
   // every class's embedding in a core's L2 cache (each slice is read once per pair from there, not from memory).
   // Depends on the shape alone, so the sums are the same at any thread count.
-  [[nodiscard]] std::size_t cached_directions() const;
+  [[nodiscard]] std::size_t cached_directions() const { return cached_directions(pairwise_.size(), embed_, count_); }
+  static std::size_t cached_directions(std::size_t classes, std::size_t embed, std::size_t count);
   [[nodiscard]] bool use_gemm() const { return power_ == 2 && pairwise_.size() >= kGemmClasses; }
   void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
   void pull_back(const FunctionalValue& value, T* velocity, const ProjectionBackend& backend) const;
