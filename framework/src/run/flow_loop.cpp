@@ -8,9 +8,8 @@
 #include <new>
 #include <string>
 
-#include "engine/flow_objective.hpp"
-#include "engine/rng.hpp"
 #include "report/pictures.hpp"
+#include "run/flow_stepper.hpp"
 #include "run/labels_report.hpp"
 #include "run/progress.hpp"
 #include "wow/errors.hpp"
@@ -23,36 +22,6 @@ std::atomic<int>& stop_signal() {
 }
 
 namespace {
-
-// Branch-free so it vectorises (two passes over the whole state every step): NaN fails the comparison too.
-template <class T>
-bool all_finite(const std::vector<T>& v) {
-  int bad = 0;
-  const T largest = std::numeric_limits<T>::max();
-  const T* p = v.data();
-#pragma omp simd reduction(| : bad)
-  for (std::size_t i = 0; i < v.size(); ++i) bad |= static_cast<int>(!(std::abs(p[i]) <= largest));
-  return bad == 0;
-}
-
-// Draws target_batch rows per target class without replacement (partial Fisher-Yates), seeded per step.
-template <class T>
-void draw_target_batch(const LabeledCloud<T>& target, const ClassLayout& batch, std::uint64_t seed, std::uint64_t step,
-                       std::vector<std::size_t>& index, std::vector<T>& out) {
-  const std::size_t d = target.dim;
-  std::size_t row = 0;
-  for (std::size_t k = 0; k < target.classes(); ++k) {
-    const std::size_t m = target.layout.size(k);
-    index.resize(m);
-    for (std::size_t i = 0; i < m; ++i) index[i] = i;
-    auto stream = rng::stream(seed, rng::Purpose::TargetBatch, step, k);
-    for (std::size_t i = 0; i < batch.size(k); ++i, ++row) {
-      std::swap(index[i], index[i + stream.below(m - i)]);
-      const T* src = target.row(target.layout.offsets[k] + index[i]);
-      std::copy(src, src + d, out.data() + row * d);
-    }
-  }
-}
 
 // The run directory's snapshots, written through the callback hooks like any user callback: x_0 at the start,
 // x_k every `every` steps, and the last state at the end.
@@ -124,66 +93,26 @@ class PicturesReport final : public Callback {
 };
 
 template <class T>
-int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
+int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, ProgressObserver* observer) {
   const Json& spec = s.spec;
-  const auto seed = spec.at("seed").get<std::uint64_t>();
-  const auto steps = s.solver->steps();
   const auto checkpoint_every = spec.at("output").at("checkpoint_every").get<std::int64_t>();
-
-  LabeledCloud<T> x = s.source.cast<T>();
-  const LabeledCloud<T> target = s.target.cast<T>();
-  if (from.state != nullptr) x.points.assign(from.state->begin(), from.state->end());
-  FlowObjective<T> objective(x.layout, s.step_target, x.dim, *s.functional, *s.backend);
-  s.solver->reset(x.points.size());
-  if (from.step > 0) s.solver->load_state(from.solver);
-  for (std::size_t i = 0; i < s.callbacks.size() && i < from.callbacks.size(); ++i)
-    if (!from.callbacks[i].empty()) s.callbacks[i]->load_state(from.callbacks[i]);
-
-  // Hooks in order: the run's own snapshots, then the spec's callbacks.
-  SnapshotWriter<T> snapshots(run, x, spec.at("output").at("snapshot_every").get<std::int64_t>());
   MetricsLog metrics(run.path("metrics.csv"), from.metrics);
-  LabelsReport<T> labels(run, x, target, s.source, quiet);
-  PicturesReport pictures(run, s, metrics);
-  // The run's own duties and the spec's callbacks share the hooks: snapshots first, then the spec's callbacks, then
+  FlowStepper<T> flow(s, from, metrics);
+  const LabeledCloud<T>& x = flow.state();
+  const std::int64_t steps = flow.steps();
+
+  // The run's own duties share the hooks with the spec's callbacks: snapshots first, then the spec's callbacks, then
   // the end-of-run reports (labels.json, pictures). The loss log and checkpoints stay in the loop: they need F and
   // the solver's and callbacks' states.
-  std::vector<Callback*> hooks{&snapshots};
-  for (auto& c : s.callbacks) hooks.push_back(c.get());
-  if (spec.at("output").at("label_matching").get<bool>()) hooks.push_back(&labels);
-  if (spec.at("output").at("pictures").get<bool>()) hooks.push_back(&pictures);
-  const auto callback_states = [&] {
-    std::vector<std::vector<double>> states;
-    for (const auto& c : s.callbacks) states.push_back(c->save_state());
-    return states;
-  };
+  SnapshotWriter<T> snapshots(run, x, spec.at("output").at("snapshot_every").get<std::int64_t>());
+  LabelsReport<T> labels(run, x, flow.target(), s.source, quiet);
+  PicturesReport pictures(run, s, metrics);
+  flow.add_first(&snapshots);
+  if (spec.at("output").at("label_matching").get<bool>()) flow.add_last(&labels);
+  if (spec.at("output").at("pictures").get<bool>()) flow.add_last(&pictures);
 
-  const bool batching = s.step_target.rows() != target.rows();
-  std::vector<T> batch(batching ? s.step_target.rows() * x.dim : 0);
-  std::vector<std::size_t> batch_index;
-  std::vector<T> velocity(x.points.size());
-
-  FlowView view;
-  view.steps = steps;
-  view.seed = seed;
-  view.layout = &x.layout;
-  view.dim = x.dim;
-  if constexpr (std::is_same_v<T, float>)
-    view.x_f32 = std::span<const float>(x.points);
-  else
-    view.x_f64 = std::span<const double>(x.points);
-  view.source = &s.source;
-  view.target = &s.target;
-  view.metrics = &metrics.current();
-  const auto at = [&](std::int64_t step, double loss) -> const FlowView& {
-    metrics.begin_step(step);
-    view.step = step;
-    view.loss = loss;
-    return view;
-  };
-
-  const std::string estimator = objective.sliced() == nullptr ? "none" : objective.sliced()->estimator();
-  const Json info{{"steps", steps}, {"estimator", estimator}};
-  Progress progress(spec.at("name").get<std::string>(), steps, from.step, quiet);
+  const Json info{{"steps", steps}, {"estimator", flow.estimator()}};
+  Progress progress(spec.at("name").get<std::string>(), steps, from.step, quiet, observer);
   const auto begin = std::chrono::steady_clock::now();
   const double elapsed_before = run.loss().empty() ? 0.0 : run.loss().back().elapsed_s;
   const auto elapsed = [&] {
@@ -203,38 +132,19 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
     return static_cast<int>(kExitDiverged);
   };
   try {
-    if (from.step == 0) {
-      try {
-        for (auto* hook : hooks) hook->on_start(at(0, loss), metrics);
-      } catch (const InputError& e) {
-        throw RefusedAtStart(e.what());
-      }
-    }
+    if (from.step == 0) flow.start();
     std::string stopped_by;
     for (; step < steps; ++step) {
-      const T* y = target.points.data();
-      if (batching) {
-        draw_target_batch(target, s.step_target, seed, static_cast<std::uint64_t>(step), batch_index, batch);
-        y = batch.data();
-      }
-      const auto k = static_cast<std::uint64_t>(step);
-      loss = objective.evaluate(x.points.data(), y, seed, k, velocity.data());
+      const StepOutcome outcome = flow.advance();
+      loss = outcome.loss;
       run.append_loss({step, loss, elapsed()});
-      if (!std::isfinite(loss) || !all_finite(velocity)) return diverge(step, "non-finite loss or gradient");
-      // A solver may ask for the velocity at other points, with this step's directions and target batch.
-      const VelocityOracle<T> oracle = [&](std::span<const T> at_x, std::span<T> v) {
-        return objective.evaluate(at_x.data(), y, seed, k, v.data());
-      };
-      s.solver->step(std::span<T>(x.points), std::span<const T>(velocity), oracle);
-      if (!all_finite(x.points)) return diverge(step + 1, "the state overflowed");
+      if (!outcome.finite) return diverge(step, "non-finite loss or gradient");
+      if (!outcome.state_finite) return diverge(step + 1, "the state overflowed");
       const std::int64_t done = step + 1;
-      const FlowView& now = at(done, loss);
-      for (std::size_t h = 0; h < hooks.size(); ++h)
-        if (hooks[h]->on_step(now, metrics) == CallbackAction::Stop && stopped_by.empty())
-          stopped_by = spec.at("callbacks").at(h - 1).at("type").get<std::string>();
+      stopped_by = outcome.stopped_by;
       const bool interrupt = stop_signal().load() != 0;
       if ((checkpoint_every > 0 && done % checkpoint_every == 0) || interrupt) {
-        run.write_checkpoint(done, x, s.solver->save_state(), callback_states(), metrics.rows().size());
+        run.write_checkpoint(done, x, flow.solver_state(), flow.callback_states(), metrics.rows().size());
         Json extra = info;
         extra["loss"] = loss;
         extra["checkpoint_step"] = done;
@@ -254,9 +164,9 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
     }
     // The end: a checkpoint (so a complete run can be extended) and final.npy, then the hooks (the last snapshot,
     // final metrics, labels.json, pictures).
-    run.write_checkpoint(step, x, s.solver->save_state(), callback_states(), metrics.rows().size());
+    run.write_checkpoint(step, x, flow.solver_state(), flow.callback_states(), metrics.rows().size());
     run.write_cloud("final.npy", x);
-    for (auto* hook : hooks) hook->on_end(at(step, loss), metrics);
+    flow.finish(loss);
     Json extra = info;
     extra["loss"] = loss;
     extra["elapsed_s"] = elapsed();
@@ -290,9 +200,9 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
 
 }  // namespace
 
-int run_flow_loop(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
-  return s.spec.at("precision") == "float64" ? run_typed<double>(s, run, from, quiet)
-                                             : run_typed<float>(s, run, from, quiet);
+int run_flow_loop(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, ProgressObserver* observer) {
+  return s.spec.at("precision") == "float64" ? run_typed<double>(s, run, from, quiet, observer)
+                                             : run_typed<float>(s, run, from, quiet, observer);
 }
 
 }  // namespace wow

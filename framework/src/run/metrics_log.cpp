@@ -31,6 +31,7 @@ std::string metric_picture_name(const std::string& metric) {
 
 MetricsLog::MetricsLog(std::string path, std::vector<MetricRow> previous)
     : path_(std::move(path)), rows_(std::move(previous)) {
+  if (path_.empty()) return;  // in memory only
   std::string text = "step,name,value\n";
   for (const auto& r : rows_) text += row_text(r);
   files::write_atomic(path_, text);
@@ -67,6 +68,7 @@ void MetricsLog::report(const std::string& name, double value) {
   const MetricRow row{step_, name, value};
   rows_.push_back(row);
   current_[name] = value;
+  if (path_.empty()) return;
   file_ << row_text(row);
   file_.flush();
   if (!file_) throw IoError("cannot write " + path_ + " (disk full?)");

@@ -20,7 +20,8 @@ struct MetricRow {
 
 class MetricsLog final : public MetricSink {
  public:
-  // `path`: DIR/metrics.csv. Starts the file with `previous` rows (those kept on resume) and appends after them.
+  // `path`: DIR/metrics.csv, or empty to keep the rows in memory only. Starts the file with `previous` rows (those kept
+  // on resume) and appends after them.
   MetricsLog(std::string path, std::vector<MetricRow> previous);
   // Rows of an existing metrics.csv (none when missing).
   static std::vector<MetricRow> read(const std::string& path);

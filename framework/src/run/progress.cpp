@@ -20,17 +20,22 @@ std::string clock_text(double seconds) {
 }
 }  // namespace
 
-Progress::Progress(std::string label, std::int64_t total, std::int64_t start, bool quiet)
+Progress::Progress(std::string label, std::int64_t total, std::int64_t start, bool quiet, ProgressObserver* observer)
     : label_(std::move(label)),
       total_(total),
       start_(start),
       quiet_(quiet),
       tty_(::isatty(2) == 1),
+      observer_(observer),
       begin_(std::chrono::steady_clock::now()),
       last_print_(begin_) {}
 
 void Progress::update(std::int64_t done, double loss) {
   if (quiet_) return;
+  if (observer_ != nullptr) {
+    observer_->update(done, total_, loss);
+    return;
+  }
   const auto now = std::chrono::steady_clock::now();
   const double since_print = std::chrono::duration<double>(now - last_print_).count();
   // A terminal is redrawn ~10 times a second; a log file gets a line every 10 s (and the first and last step).
@@ -60,6 +65,10 @@ void Progress::update(std::int64_t done, double loss) {
 
 void Progress::finish(const std::string& closing) {
   if (quiet_) return;
+  if (observer_ != nullptr) {
+    observer_->finish(closing);
+    return;
+  }
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin_).count();
   std::fprintf(stderr, "%s%s: %s in %s\n", tty_ ? "\n" : "", label_.c_str(), closing.c_str(),
                clock_text(elapsed).c_str());

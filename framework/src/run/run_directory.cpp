@@ -173,6 +173,13 @@ LoadedCheckpoint RunDirectory::load_checkpoint(std::size_t state_values) const {
   return CheckpointStore(dir_).load_newest_valid({{"state", state_values}});
 }
 
+Json save_given_dataset(const RunDirectory& run, const std::string& side, const LabeledCloud<double>& cloud) {
+  run.write_cloud(side + ".npy", cloud);
+  const std::string dir = std::filesystem::absolute(run.dir()).lexically_normal().string();
+  const std::string labels = cloud.layout.equal_sizes() ? "" : dir + "/" + side + "_labels.npy";
+  return Json{{"type", "npy"}, {"params", {{"path", dir + "/" + side + ".npy"}, {"labels", labels}}}};
+}
+
 template void RunDirectory::write_cloud(const std::string&, const LabeledCloud<float>&) const;
 template void RunDirectory::write_cloud(const std::string&, const LabeledCloud<double>&) const;
 template void RunDirectory::write_array(const std::string&, const std::vector<float>&,

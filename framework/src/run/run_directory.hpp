@@ -71,4 +71,8 @@ class RunDirectory {
 
 std::string step_name(std::int64_t step);  // "step_000025"
 
+// A dataset given in memory (not by a spec node), saved in the run directory as <side>.npy (and <side>_labels.npy for
+// unequal classes); returns the "npy" spec node that reads it back, so the directory alone reruns and resumes.
+Json save_given_dataset(const RunDirectory& run, const std::string& side, const LabeledCloud<double>& cloud);
+
 }  // namespace wow

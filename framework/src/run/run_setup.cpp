@@ -12,7 +12,7 @@ namespace wow {
 
 namespace {
 
-Setup build(const Json& spec, const Registry& registry, std::size_t threads) {
+Setup build(const Json& spec, const Registry& registry, std::size_t threads, GivenData given) {
   Setup s;
   s.spec = spec;
   const auto seed = spec.at("seed").get<std::uint64_t>();
@@ -24,8 +24,14 @@ Setup build(const Json& spec, const Registry& registry, std::size_t threads) {
   for (std::size_t i = 0; i < callbacks.size(); ++i)
     s.callbacks.push_back(registry.create<Callback>(callbacks[i], "callbacks[" + std::to_string(i) + "]"));
   // Source and target draw from distinct keys of the run's seed, so identical specs still differ.
-  s.source = registry.create<Dataset>(spec.at("source"), "source")->load(rng::key(seed, rng::Purpose::Dataset, 1, 0));
-  s.target = registry.create<Dataset>(spec.at("target"), "target")->load(rng::key(seed, rng::Purpose::Dataset, 2, 0));
+  if (given.source != nullptr)
+    s.source = *given.source;
+  else
+    s.source = registry.create<Dataset>(spec.at("source"), "source")->load(rng::key(seed, rng::Purpose::Dataset, 1, 0));
+  if (given.target != nullptr)
+    s.target = *given.target;
+  else
+    s.target = registry.create<Dataset>(spec.at("target"), "target")->load(rng::key(seed, rng::Purpose::Dataset, 2, 0));
   for (const auto* side : {"source", "target"}) {
     const auto& cloud = std::string(side) == "source" ? s.source : s.target;
     if (cloud.classes() == 0 || cloud.dim == 0) throw InputError(std::string(side) + ": the dataset is empty");
@@ -86,9 +92,9 @@ void require_memory(const Setup& s) {
 }  // namespace
 
 // Running out of memory while loading is reported as bad input (nothing is written yet).
-Setup build_checked(const Json& spec, const Registry& registry, std::size_t threads) {
+Setup build_checked(const Json& spec, const Registry& registry, std::size_t threads, GivenData given) {
   try {
-    Setup s = build(spec, registry, threads);
+    Setup s = build(spec, registry, threads, given);
     if (s.functional->sw_power() != 0)
       resolve_estimator(s.backend->settings().estimator, s.source.layout, s.step_target);
     require_memory(s);

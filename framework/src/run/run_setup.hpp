@@ -23,7 +23,13 @@ struct Setup {
   ClassLayout step_target;  // target layout per step (after batching)
 };
 
+// Datasets given in memory (the Python module's arrays) in place of loading the spec's source/target nodes.
+struct GivenData {
+  const LabeledCloud<double>* source = nullptr;
+  const LabeledCloud<double>* target = nullptr;
+};
+
 // Components and datasets of a resolved spec; refuses (InputError) bad data and runs that cannot fit in memory.
-Setup build_checked(const Json& spec, const Registry& registry, std::size_t threads);
+Setup build_checked(const Json& spec, const Registry& registry, std::size_t threads, GivenData given = {});
 
 }  // namespace wow

@@ -21,22 +21,31 @@ namespace {
 
 extern "C" void on_stop_signal(int sig) { stop_signal().store(sig); }
 
+// Ctrl-C and SIGTERM stop the loop at the next step boundary; the handlers found before (Python's, inside the
+// module) are put back afterwards.
 struct SignalGuard {
   SignalGuard() {
     stop_signal().store(0);
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    struct sigaction ours {};
+    ours.sa_handler = on_stop_signal;
+    sigemptyset(&ours.sa_mask);
+    sigaction(SIGINT, &ours, &previous_int_);
+    sigaction(SIGTERM, &ours, &previous_term_);
   }
   ~SignalGuard() {
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
   }
   SignalGuard(const SignalGuard&) = delete;
   SignalGuard& operator=(const SignalGuard&) = delete;
+
+ private:
+  struct sigaction previous_int_ {};
+  struct sigaction previous_term_ {};
 };
 
 // Runs the flow loop; anything it throws still leaves status.json saying what happened (never "running").
-int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet) {
+int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, ProgressObserver* observer) {
   const auto mark_failed = [&](const std::string& message) {
     try {
       run.write_status("failed", from.step, Json{{"message", message}});
@@ -45,7 +54,7 @@ int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet)
     }
   };
   try {
-    return run_flow_loop(s, run, from, quiet);
+    return run_flow_loop(s, run, from, quiet, observer);
   } catch (const std::bad_alloc&) {
     mark_failed("out of memory");
     std::fprintf(stderr, "error: out of memory during the run; the last good checkpoint is kept in %s\n",
@@ -138,7 +147,7 @@ int resume_flow(const RunOptions& options, const Registry& registry, std::size_t
   std::erase_if(rows, [&](const LossRow& r) { return r.step >= from.step; });
   run.open_loss(rows);
   run.write_status("running", from.step, Json{{"steps", s.solver->steps()}, {"resumed_from", from.step}});
-  return guarded_run(s, run, from, options.quiet);
+  return guarded_run(s, run, from, options.quiet, options.progress);
 }
 
 }  // namespace
@@ -151,11 +160,13 @@ int run_flow(const RunOptions& options, const Registry& registry) {
   const Json& spec = options.spec;
   const std::string dir = spec.at("output").at("dir").get<std::string>();
   RunDirectory::check_new(dir, options.force);
-  Setup s = build_checked(spec, registry, threads);
+  Setup s = build_checked(spec, registry, threads, options.given);
   RunDirectory run(dir);
   run.create(options.force);
   try {
-    run.write_json("resolved_spec.json", spec);
+    if (options.given.source != nullptr) s.spec["source"] = save_given_dataset(run, "source", s.source);
+    if (options.given.target != nullptr) s.spec["target"] = save_given_dataset(run, "target", s.target);
+    run.write_json("resolved_spec.json", s.spec);
     run.write_status("running", 0, Json{{"steps", s.solver->steps()}});
     run.open_loss({});
   } catch (const IoError& e) {
@@ -163,7 +174,7 @@ int run_flow(const RunOptions& options, const Registry& registry) {
     throw InputError(std::string("output directory ") + dir + ": " + e.what());
   }
   try {
-    return guarded_run(s, run, StartPoint{}, options.quiet);
+    return guarded_run(s, run, StartPoint{}, options.quiet, options.progress);
   } catch (const RefusedAtStart&) {
     run.remove();  // created by this run a moment ago, before any step: nothing of value in it
     throw;

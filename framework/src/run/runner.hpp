@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "run/progress.hpp"
+#include "run/run_setup.hpp"
 #include "wow/params.hpp"
 #include "wow/registry.hpp"
 
@@ -17,6 +19,11 @@ struct RunOptions {
   bool quiet = false;              // no progress output
   std::size_t threads = 0;         // 0: all cores
   std::int64_t resume_steps = -1;  // with resume: a new total step count (>= the checkpoint's step) to extend to
+  // Datasets given in memory for a new run: saved in the run directory as source.npy / target.npy (with
+  // *_labels.npy for unequal classes) and the resolved spec's source/target become "npy" nodes reading them, so
+  // the run resumes and reruns from its directory alone.
+  GivenData given;
+  ProgressObserver* progress = nullptr;  // null: the bar on stderr
 };
 
 // Runs to completion and returns the exit code (0, 3 diverged, 4 I/O failure, 130 interrupted).

@@ -1,0 +1,66 @@
+"""Progress of a flow: a bar redrawn in place on a terminal, periodic lines elsewhere (a notebook, a log file)."""
+import sys
+import time
+
+
+def _clock(seconds):
+    if not (seconds >= 0) or seconds > 1e7:
+        return "--:--"
+    s = int(round(seconds))
+    return f"{s // 3600}:{(s // 60) % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
+
+
+class ProgressBar:
+    """update(done, total, loss) after each step, finish(text) at the end. `stream` defaults to sys.stderr."""
+
+    def __init__(self, label, stream=None, line_every_s=5.0):
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.line_every_s = line_every_s
+        self.begin = time.monotonic()
+        self.start = None
+        self.last_print = -1e9
+        self.last_decile = -1
+
+    def update(self, done, total, loss):
+        now = time.monotonic()
+        if self.start is None:
+            self.start = done - 1
+            self.begin = now
+        frac = done / total if total > 0 else 1.0
+        decile = int(frac * 10)
+        # A terminal is redrawn ~10 times a second; elsewhere a line every 10 % or every few seconds.
+        if self.tty:
+            due = now - self.last_print >= 0.1
+        else:
+            due = decile != self.last_decile or now - self.last_print >= self.line_every_s
+        if not due and done != total:
+            return
+        self.last_print, self.last_decile = now, decile
+        elapsed = now - self.begin
+        rate = (done - self.start) / elapsed if elapsed > 0 else 0.0
+        eta = (total - done) / rate if rate > 0 else -1.0
+        text = f"{done}/{total} ({int(frac * 100)}%) loss {loss:.6g}, {rate:.1f} it/s, eta {_clock(eta)}"
+        if self.tty:
+            filled = int(frac * 30)
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {text}   ")
+        else:
+            self.stream.write(f"{self.label}: step {text}\n")
+        self.stream.flush()
+
+    def finish(self, closing):
+        elapsed = time.monotonic() - self.begin
+        self.stream.write(f"{chr(10) if self.tty else ''}{self.label}: {closing} in {_clock(elapsed)}\n")
+        self.stream.flush()
+
+
+def make_progress(progress, label):
+    """True: a ProgressBar; False/None: none; any object with update() and finish(): itself."""
+    if progress is True:
+        return ProgressBar(label)
+    if not progress:
+        return None
+    if not (hasattr(progress, "update") and hasattr(progress, "finish")):
+        raise TypeError("progress: True, False, or an object with update(done, total, loss) and finish(text)")
+    return progress
