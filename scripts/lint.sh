@@ -6,5 +6,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build="${1:-build}"
 mapfile -t sources < <(git ls-files '*.cpp' '*.hpp')
 clang-format --dry-run -Werror "${sources[@]}"
-mapfile -t units < <(git ls-files 'framework/*.cpp' 'plugins/*.cpp')
+mapfile -t units < <(git ls-files 'framework/*.cpp' 'plugins/*.cpp' 'python/*.cpp')
 clang-tidy -p "$build" --quiet "${units[@]}" 2>/dev/null

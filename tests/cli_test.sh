@@ -516,6 +516,18 @@ case_external_plugin() {
   mv "$TMP/prefix" "$TMP/moved"
   installed=$TMP/moved/bin/wow
   "$installed" describe riesz_sw >/dev/null || fail "the installed wow does not find its built-in plugins"
+  # The Python module, when built: importable from the moved prefix, finding libwowcore and the built-in plugins.
+  local site
+  for site in "$TMP"/moved/lib/python3*/dist-packages; do
+    [[ -d $site/wowflow ]] || continue
+    PYTHONPATH=$site /usr/bin/python3 -c "
+import wowflow, sys
+assert wowflow.__file__.startswith('$site'), wowflow.__file__
+assert all(p['plugin'].startswith('$TMP/moved/') for p in wowflow.plugins()), wowflow.plugins()[0]['plugin']
+r = wowflow.run('$SPEC', progress=False, solver__params__steps=3)
+assert r.final.shape == (3, 80, 2), r.final.shape
+" || fail "the installed Python module does not work from $site"
+  done
   local ex dirs=""
   for ex in cauchy_kernel extragradient_solver quartic_functional spread_callback spiral_dataset; do
     cmake -S "$SRC/docs/examples/$ex" -B "$TMP/$ex" -DWoWFlow_DIR="$TMP/moved/lib/cmake/WoWFlow" >>"$TMP/ext.log" 2>&1 &&

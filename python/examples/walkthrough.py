@@ -47,13 +47,13 @@ for ax in axes:
     ax.set_aspect("equal")
     if not flow.complete:
         flow.step(min(chunk, flow.steps - flow.step_count))
-fig.savefig(os.path.join(args.out, "rings_flow.png"), dpi=80)
+fig.savefig(os.path.join(args.out, "rings_flow.png"), dpi=80, bbox_inches="tight")
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
 ax.semilogy(flow.loss_history)
 ax.set_xlabel("step")
 ax.set_ylabel("1/2 MMD^2")
-fig.savefig(os.path.join(args.out, "rings_loss.png"), dpi=80)
+fig.savefig(os.path.join(args.out, "rings_loss.png"), dpi=80, bbox_inches="tight")
 print("rings: loss", flow.loss_history[0], "->", flow.loss_history[-1])
 
 # Each flowed class against its ring: the sliced Wasserstein distance (POT's definition, exact 1-D OT).
@@ -75,7 +75,7 @@ for c in range(10):
     for row, images in enumerate((start, flow.state)):
         axes[row, c].imshow(images[c, 0].reshape(28, 28), cmap="gray")
         axes[row, c].axis("off")
-fig.savefig(os.path.join(args.out, "mnist_to_fmnist.png"), dpi=80)
+fig.savefig(os.path.join(args.out, "mnist_to_fmnist.png"), dpi=80, bbox_inches="tight")
 print("mnist -> fmnist: loss", flow.loss_history[0], "->", flow.loss_history[-1])
 
 # --- 3. Run directories: the same flow with files, read back --------------------------------------------------

@@ -118,7 +118,7 @@ void bind_flow(py::module_& m) {
         const auto source_cloud = cloud_of(source), target_cloud = cloud_of(target);
         if (source_cloud) options.given.source = &*source_cloud;
         if (target_cloud) options.given.target = &*target_cloud;
-        const std::string dir = options.spec.at("output").at("dir").get<std::string>();
+        std::string dir = options.spec.at("output").at("dir").get<std::string>();
         run_with_progress(options, progress, dir);
         return dir;
       },
