@@ -1324,6 +1324,64 @@ case_distill_embaug_quick() {
   contains "$MSG" "functional.params.channels"
 }
 
+case_cuda_matches_cpu() {
+  # The cuda backend against the CPU (tbb) on the same seed and directions: loss curves equal to 1e-4 relative and
+  # final states within float tolerance over 100 rings steps (sorted), 100 rings steps with unequal classes
+  # (quantile) and 20 MNIST -> FashionMNIST steps; a run started on the GPU resumes on the CPU. Skips without a GPU.
+  "$WOW" plugins | grep -q "^  cuda " || { echo "skip: built without the CUDA toolkit"; return 0; }
+  if ! "$WOW" run "$SPEC" --set projections.type=cuda --set solver.params.steps=1 --out "$TMP/probe" --quiet \
+    2>"$TMP/probe.err"; then
+    grep -q "needs a CUDA device" "$TMP/probe.err" || fail "cuda probe failed: $(cat "$TMP/probe.err")"
+    echo "skip: no usable GPU: $(cat "$TMP/probe.err")"
+    return 0
+  fi
+  local name backend
+  compare_runs() {  # compare_runs A B
+    "$PYTHON" - "$1" "$2" <<'PY' || fail "cuda and cpu runs differ: $1 $2"
+import sys, numpy as np
+a, b = sys.argv[1:3]
+la = np.loadtxt(a + "/loss.csv", delimiter=",", skiprows=1)[:, 1]
+lb = np.loadtxt(b + "/loss.csv", delimiter=",", skiprows=1)[:, 1]
+assert la.shape == lb.shape, (la.shape, lb.shape)
+rel = np.max(np.abs(la - lb) / np.maximum(np.abs(lb), 1e-30))
+fa, fb = np.load(a + "/final.npy"), np.load(b + "/final.npy")
+gap = np.max(np.abs(fa - fb)) / max(np.max(np.abs(fb)), 1e-30)
+print(f"{a}: loss max rel diff {rel:.2e}, final max rel diff {gap:.2e}")
+assert rel < 1e-4, rel
+assert gap < 1e-3, gap
+PY
+  }
+  for backend in tbb cuda; do
+    "$WOW" run "$SPEC" --set projections.type=$backend --set solver.params.steps=100 --out "$TMP/rings_$backend" \
+      --quiet || fail "rings on $backend failed"
+    "$WOW" run "$SPEC" --set projections.type=$backend --set solver.params.steps=100 \
+      --set target.params.points_per_class=60 --out "$TMP/quantile_$backend" --quiet || fail "quantile on $backend"
+  done
+  compare_runs "$TMP/rings_cuda" "$TMP/rings_tbb"
+  compare_runs "$TMP/quantile_cuda" "$TMP/quantile_tbb"
+  if [[ -d $MNIST_DIR ]]; then
+    for backend in tbb cuda; do
+      "$WOW" run "$SRC/experiments/mnist_to_fmnist.json" --set projections.type=$backend --set solver.params.steps=20 \
+        --set source.params.dir="$MNIST_DIR" --set output.pictures=false --out "$TMP/mnist_$backend" --quiet ||
+        fail "mnist on $backend failed"
+    done
+    compare_runs "$TMP/mnist_cuda" "$TMP/mnist_tbb"
+  fi
+  # Started on the GPU, finished on the CPU: the checkpoint does not depend on the backend.
+  "$WOW" run "$SPEC" --set projections.type=cuda --set solver.params.steps=50 --out "$TMP/across" --quiet ||
+    fail "cuda run for the resume failed"
+  "$PYTHON" - "$TMP/across/resolved_spec.json" <<'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["projections"]["type"] = "tbb"
+json.dump(spec, open(sys.argv[1], "w"))
+PY
+  "$WOW" run --resume "$TMP/across" --set solver.params.steps=100 --quiet || fail "resume on the cpu failed"
+  compare_runs "$TMP/across" "$TMP/rings_tbb"
+  "$WOW" bench --backend cuda --steps 3 >"$TMP/bench.json" || fail "wow bench --backend cuda failed"
+  [[ $(json_get "$TMP/bench.json" 'j["ms_per_step"] > 0') == True ]] || fail "bench: $(cat "$TMP/bench.json")"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
@@ -1332,7 +1390,7 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
   out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
   particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare bench_suite
-  transfer_eval_quick classifier_accuracy_quick distill_quick distill_embaug_quick)
+  transfer_eval_quick classifier_accuracy_quick distill_quick distill_embaug_quick cuda_matches_cpu)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then
