@@ -61,6 +61,9 @@ def test_arrays_in_place_of_datasets_resume_from_the_run_directory(tmp_path, blo
     rerun = np.load(tmp_path / "rerun" / "final.npy")
     assert np.array_equal(rerun, disk.final)
     np.testing.assert_allclose(memory.final, disk.final, rtol=0, atol=1e-6)  # float32 input rounds the source
+    # A run directory holding given arrays is wow's own: force replaces it.
+    again = wowflow.run(spec, source=source, target=target, out=tmp_path / "run", force=True, progress=False)
+    assert np.array_equal(again.final, memory.final)
 
 
 def test_unequal_classes_as_x_y_pairs(blobs):

@@ -84,6 +84,54 @@ Estimator resolve_estimator(Estimator requested, const ClassLayout& source, cons
 }
 
 template <class T>
+void percentile_grid_positions(std::size_t n, std::size_t q, std::uint32_t* lo, std::uint32_t* hi, T* frac) {
+  for (std::size_t t = 0; t < q; ++t) {
+    const auto [at, f] = interp_at(static_cast<double>(t) / static_cast<double>(q - 1), n);
+    lo[t] = static_cast<std::uint32_t>(at);
+    hi[t] = static_cast<std::uint32_t>(n > 1 ? at + 1 : at);
+    frac[t] = static_cast<T>(f);
+  }
+}
+
+template <class T>
+void draw_level_positions(std::uint64_t seed, std::uint64_t step, std::size_t l, std::size_t q, std::uint32_t* lo,
+                          T* frac) {
+  auto stream = rng::stream(seed, rng::Purpose::QuantileLevels, step, l);
+  for (std::size_t j = 0; j < q; ++j) {
+    const auto [t, f] = interp_at(stream.uniform(), q);
+    lo[j] = static_cast<std::uint32_t>(t);
+    frac[j] = static_cast<T>(f);
+  }
+}
+
+template <class T>
+void embedding_gradient_weights(const FunctionalValue& value, std::size_t source_classes, std::size_t classes,
+                                int power, std::size_t per_class, std::vector<T>& weights) {
+  const std::size_t k = classes;
+  const double scale = (power == 2 ? 2.0 : 1.0) / static_cast<double>(per_class);
+  weights.assign(source_classes * k, T(0));
+  for (std::size_t c = 0; c < source_classes; ++c) {
+    double total = 0.0;
+    for (std::size_t b = 0; b < k; ++b) {
+      if (b == c) continue;
+      const double coef = value.slope[c * k + b] + value.slope[b * k + c];
+      total += coef;
+      weights[c * k + b] = static_cast<T>(power == 2 ? -coef * scale : coef * scale);
+    }
+    if (power == 2) weights[c * k + c] = static_cast<T>(total * scale);
+  }
+}
+
+template void percentile_grid_positions(std::size_t, std::size_t, std::uint32_t*, std::uint32_t*, float*);
+template void percentile_grid_positions(std::size_t, std::size_t, std::uint32_t*, std::uint32_t*, double*);
+template void draw_level_positions(std::uint64_t, std::uint64_t, std::size_t, std::size_t, std::uint32_t*, float*);
+template void draw_level_positions(std::uint64_t, std::uint64_t, std::size_t, std::size_t, std::uint32_t*, double*);
+template void embedding_gradient_weights(const FunctionalValue&, std::size_t, std::size_t, int, std::size_t,
+                                         std::vector<float>&);
+template void embedding_gradient_weights(const FunctionalValue&, std::size_t, std::size_t, int, std::size_t,
+                                         std::vector<double>&);
+
+template <class T>
 SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& target, std::size_t dim,
                               ProjectionSettings settings, int sw_power)
     : source_(source),
@@ -118,12 +166,10 @@ SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& targ
         if (it == sizes.end()) {
           sizes.push_back(n);
           Positions g;
-          for (std::size_t t = 0; t < q; ++t) {
-            const auto [lo, frac] = interp_at(static_cast<double>(t) / static_cast<double>(q - 1), n);
-            g.lo.push_back(static_cast<std::uint32_t>(lo));
-            g.hi.push_back(static_cast<std::uint32_t>(n > 1 ? lo + 1 : lo));
-            g.frac.push_back(static_cast<T>(frac));
-          }
+          g.lo.resize(q);
+          g.hi.resize(q);
+          g.frac.resize(q);
+          percentile_grid_positions(n, q, g.lo.data(), g.hi.data(), g.frac.data());
           grid_positions_.push_back(std::move(g));
           it = sizes.end() - 1;
         }
@@ -207,13 +253,8 @@ void SlicedEngine<T>::draw_levels(std::uint64_t seed, std::uint64_t step, const 
   const std::size_t q = settings_.quantiles;
   backend.for_each_block(blocks_of(count_, kDirectionBlock), [&](std::size_t block) {
     for (std::size_t l = block * kDirectionBlock; l < std::min(count_, (block + 1) * kDirectionBlock); ++l) {
-      auto stream = rng::stream(seed, rng::Purpose::QuantileLevels, step, l);
-      for (std::size_t j = 0; j < q; ++j) {
-        const auto [t, frac] = interp_at(stream.uniform(), q);
-        level_positions_.lo[l * q + j] = static_cast<std::uint32_t>(t);
-        level_positions_.hi[l * q + j] = static_cast<std::uint32_t>(t + 1);
-        level_positions_.frac[l * q + j] = static_cast<T>(frac);
-      }
+      draw_level_positions(seed, step, l, q, level_positions_.lo.data() + l * q, level_positions_.frac.data() + l * q);
+      for (std::size_t j = 0; j < q; ++j) level_positions_.hi[l * q + j] = level_positions_.lo[l * q + j] + 1;
     }
   });
 }
@@ -421,16 +462,7 @@ void SlicedEngine<T>::embedding_gradient(const FunctionalValue& value, const Pro
   const std::size_t dir_blocks = blocks_of(count_, kDirectionBlock);
   if (use_gemm()) {
     // grad_c = sum_b w_cb e_b: one GEMM (C x k) x (k x L E), in fixed blocks of directions.
-    for (std::size_t c = 0; c < classes; ++c) {
-      double total = 0.0;
-      for (std::size_t b = 0; b < k; ++b) {
-        if (b == c) continue;
-        const double coef = value.slope[c * k + b] + value.slope[b * k + c];
-        total += coef;
-        gradient_weights_[c * k + b] = static_cast<T>(-coef * scale);
-      }
-      gradient_weights_[c * k + c] = static_cast<T>(total * scale);
-    }
+    embedding_gradient_weights(value, classes, k, power_, per_class, gradient_weights_);
     backend.for_each_block(dir_blocks, [&](std::size_t block) {
       const std::size_t col0 = block * kDirectionBlock * embed_;
       const std::size_t cols = (std::min(count_, (block + 1) * kDirectionBlock) - block * kDirectionBlock) * embed_;

@@ -24,6 +24,23 @@ inline constexpr std::size_t kClassBlock = 32;  // classes per Gram tile
 // Throws InputError for "sorted" with unequal sizes.
 Estimator resolve_estimator(Estimator requested, const ClassLayout& source, const ClassLayout& target);
 
+// The quantile estimator's positions, shared with backends that run the step themselves (cuda), so every backend
+// reads the same places. A percentile grid of q points over a sorted class of n values (numpy's "linear"): for
+// each grid point t, the neighbours lo[t] <= hi[t] and the weight frac[t] of hi.
+template <class T>
+void percentile_grid_positions(std::size_t n, std::size_t q, std::uint32_t* lo, std::uint32_t* hi, T* frac);
+// Direction l's q random levels of (seed, step), each as its place on the q-point grid: lower point lo[j] (the upper
+// is lo[j] + 1) and the weight frac[j] of the upper one.
+template <class T>
+void draw_level_positions(std::uint64_t seed, std::uint64_t step, std::size_t l, std::size_t q, std::uint32_t* lo,
+                          T* frac);
+// The embedding gradient of the functional's slopes as weights of the class embeddings (C x (C+M), row-major), for
+// `per_class` = directions x embedding length: p = 2: grad_c = sum_b w_cb e_b (w_cc carries the class's own term);
+// p = 1: grad_c = sum_b w_cb sign(e_c - e_b).
+template <class T>
+void embedding_gradient_weights(const FunctionalValue& value, std::size_t source_classes, std::size_t classes,
+                                int power, std::size_t per_class, std::vector<T>& weights);
+
 // Wall time spent in each phase of evaluate(), accumulated over calls (milliseconds).
 struct PhaseTimes {
   double directions = 0, project = 0, sort_embed = 0, pairwise = 0, functional = 0, gradient = 0, pull_back = 0;

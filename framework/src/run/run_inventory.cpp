@@ -18,9 +18,11 @@ namespace wow {
 namespace {
 
 // Every name a run writes, by folder. Extend these when a feature adds a file to the run directory.
+// source.npy / target.npy (+ _labels): datasets given in memory (the Python module), saved with the run.
 const std::set<std::string> kTopFiles = {"status.json",  "resolved_spec.json", "loss.csv",    "metrics.csv",
                                          "final.npy",    "final_labels.npy",   "labels.json", "flow.png",
-                                         "flow_pca.png", "loss.png",           kRunLockFile};
+                                         "flow_pca.png", "loss.png",           "source.npy",  "source_labels.npy",
+                                         "target.npy",   "target_labels.npy",  kRunLockFile};
 
 // "<prefix><digits><suffix>" with at least `min_digits` digits.
 bool numbered(const std::string& name, const std::string& prefix, const std::string& suffix, std::size_t min_digits) {

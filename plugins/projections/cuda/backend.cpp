@@ -93,6 +93,18 @@ class CudaStep final : public wow::SlicedStep<T> {
     s.power = power_;
     s.tf32 = tf32;
     s.device = device;
+    if (s.quantile) {
+      const std::size_t q = settings_.quantiles;
+      for (const wow::ClassLayout* layout : {&shape.source, &shape.target})
+        for (std::size_t c = 0; c < layout->classes(); ++c) {
+          const std::size_t at = s.grid_lo.size();
+          s.grid_lo.resize(at + q);
+          s.grid_hi.resize(at + q);
+          s.grid_frac.resize(at + q);
+          wow::percentile_grid_positions(layout->size(c), q, s.grid_lo.data() + at, s.grid_hi.data() + at,
+                                         s.grid_frac.data() + at);
+        }
+    }
     device_ = make_device_step<T>(s);
     theta_.resize(settings_.count * dim_);
     if (s.quantile) {
@@ -111,22 +123,12 @@ class CudaStep final : public wow::SlicedStep<T> {
     const wow::FunctionalValue value = functional.evaluate(pairwise_);
     if (velocity != nullptr) {
       // The embedding gradient as weights of embeddings, exactly as the CPU engine forms them.
-      const std::size_t k = pairwise_.size(), classes = source_.classes();
+      const std::size_t classes = source_.classes();
       const std::size_t embed = estimator_ == wow::Estimator::Sorted ? source_.size(0) : settings_.quantiles;
-      const double scale = (power_ == 2 ? 2.0 : 1.0) / static_cast<double>(settings_.count * embed);
-      weights_.assign(classes * k, T(0));
+      wow::embedding_gradient_weights(value, classes, pairwise_.size(), power_, settings_.count * embed, weights_);
       mass_.resize(classes);
-      for (std::size_t c = 0; c < classes; ++c) {
-        double total = 0.0;
-        for (std::size_t b = 0; b < k; ++b) {
-          if (b == c) continue;
-          const double coef = value.slope[c * k + b] + value.slope[b * k + c];
-          total += coef;
-          weights_[c * k + b] = static_cast<T>(power_ == 2 ? -coef * scale : coef * scale);
-        }
-        if (power_ == 2) weights_[c * k + c] = static_cast<T>(total * scale);
+      for (std::size_t c = 0; c < classes; ++c)
         mass_[c] = static_cast<T>(static_cast<double>(source_.size(c)) / value.source_weights[c]);
-      }
       device_->velocity(weights_, mass_, velocity);
     }
     return value.value;
@@ -140,15 +142,8 @@ class CudaStep final : public wow::SlicedStep<T> {
   // Each direction's random levels on the percentile grid, from the CPU engine's streams (same values).
   void draw_levels(std::uint64_t seed, std::uint64_t step) {
     const std::size_t q = settings_.quantiles;
-    for (std::size_t l = 0; l < settings_.count; ++l) {
-      auto stream = wow::rng::stream(seed, wow::rng::Purpose::QuantileLevels, step, l);
-      for (std::size_t j = 0; j < q; ++j) {
-        const double pos = stream.uniform() * static_cast<double>(q - 1);
-        const auto lo = std::min(static_cast<std::size_t>(pos), q - 2);
-        level_lo_[l * q + j] = static_cast<std::uint32_t>(lo);
-        level_frac_[l * q + j] = static_cast<T>(pos - static_cast<double>(lo));
-      }
-    }
+    for (std::size_t l = 0; l < settings_.count; ++l)
+      wow::draw_level_positions(seed, step, l, q, level_lo_.data() + l * q, level_frac_.data() + l * q);
   }
 
   const wow::ProjectionBackend& backend_;

@@ -296,28 +296,10 @@ DeviceStepImpl<T>::DeviceStepImpl(const StepShape& shape) {
   s.index_x.upload(index, s.stream);
   s.class_of_row.upload(owner, s.stream);
   if (shape.quantile) {
-    // The percentile grid's place in each class (numpy "linear", as the CPU engine's interp_at), per class.
     const std::size_t q = shape.quantiles;
-    std::vector<std::uint32_t> lo, hi;
-    std::vector<T> frac;
-    for (const auto* offsets : {&shape.source_offsets, &shape.target_offsets})
-      for (std::size_t c = 0; c + 1 < offsets->size(); ++c) {
-        const std::size_t n = (*offsets)[c + 1] - (*offsets)[c];
-        for (std::size_t t = 0; t < q; ++t) {
-          std::size_t at = 0;
-          double f = 0.0;
-          if (n >= 2) {
-            const double pos = static_cast<double>(t) / static_cast<double>(q - 1) * static_cast<double>(n - 1);
-            at = std::min(static_cast<std::size_t>(pos), n - 2);
-            f = pos - static_cast<double>(at);
-          }
-          lo.push_back(static_cast<std::uint32_t>(at));
-          hi.push_back(static_cast<std::uint32_t>(n > 1 ? at + 1 : at));
-          frac.push_back(static_cast<T>(f));
-        }
-      }
-    s.grid_lo.upload(lo, s.stream);
-    s.grid_hi.upload(hi, s.stream);
+    const std::vector<T> frac(shape.grid_frac.begin(), shape.grid_frac.end());
+    s.grid_lo.upload(shape.grid_lo, s.stream);
+    s.grid_hi.upload(shape.grid_hi, s.stream);
     s.grid_frac.upload(frac, s.stream);
     s.level_lo.allocate(L * q);
     s.level_frac.allocate(L * q);

@@ -19,6 +19,10 @@ struct StepShape {
   int power = 2;          // SW_p^p with p = 1 or 2
   bool tf32 = false;      // float GEMMs on TF32 tensor cores
   int device = 0;
+  // Quantile estimator: each class's percentile grid positions (source classes, then target; quantiles each), as
+  // the core's percentile_grid_positions gives them.
+  std::vector<std::uint32_t> grid_lo, grid_hi;
+  std::vector<double> grid_frac;
 };
 
 // One sliced step's buffers and kernels on the device (device_step.cu).
