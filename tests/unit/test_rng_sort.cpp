@@ -145,6 +145,8 @@ void check_sort(const std::vector<T>& original) {
 TEMPLATE_TEST_CASE("sort_with_permutation: random values with negatives, ties, +-0 and Inf", "[sort]", float, double) {
   for (std::uint32_t seed = 0; seed < 5; ++seed) check_sort(awkward_values<TestType>(1000, seed));
   check_sort(awkward_values<TestType>(17, 99));
+  // Every size across the switch from the insertion sort (small arrays) to the vectorised quicksort.
+  for (std::uint32_t n = 1; n <= 80; ++n) check_sort(awkward_values<TestType>(n, 1000 + n));
   check_sort(std::vector<TestType>{});
   check_sort(std::vector<TestType>{TestType(3)});
   check_sort(std::vector<TestType>(64, TestType(2.5)));  // all ties
@@ -189,6 +191,28 @@ TEMPLATE_TEST_CASE("sort_values: finite values ascending, the same values as std
       std::vector<unsigned char> scratch(w.size() * wow::kSortScratchBytesPerValue + 1);
       wow::sort_with_permutation(std::span<TestType>(w), std::span<std::uint32_t>(), scratch.data());
       for (std::size_t i = 0; i < v.size(); ++i) REQUIRE(v[i] == w[i]);
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("sort_segments: each class sorted on its own, with its permutation, at every size", "[sort]", float,
+                   double) {
+  for (const std::size_t per_class : {1UL, 5UL, 7UL, 20UL, 33UL, 100UL}) {
+    const std::vector<std::size_t> offsets{0, per_class, 2 * per_class, 3 * per_class};  // rows 3 to 300
+    const std::vector<TestType> in = awkward_values<TestType>(offsets.back(), static_cast<std::uint32_t>(per_class));
+    std::vector<TestType> values(in.size());
+    std::vector<std::uint32_t> perm(in.size());
+    std::vector<unsigned char> scratch(in.size() * wow::kSortScratchBytesPerValue + 1);
+    wow::sort_segments(in.data(), std::span<TestType>(values), offsets, perm.data(), scratch.data());
+    INFO("per class " << per_class);
+    for (std::size_t c = 0; c + 1 < offsets.size(); ++c) {
+      std::vector<TestType> reference(in.begin() + static_cast<std::ptrdiff_t>(offsets[c]),
+                                      in.begin() + static_cast<std::ptrdiff_t>(offsets[c + 1]));
+      std::sort(reference.begin(), reference.end());
+      for (std::size_t i = 0; i < per_class; ++i) {
+        REQUIRE(values[offsets[c] + i] == reference[i]);
+        REQUIRE(std::memcmp(&values[offsets[c] + i], &in[offsets[c] + perm[offsets[c] + i]], sizeof(TestType)) == 0);
+      }
     }
   }
 }

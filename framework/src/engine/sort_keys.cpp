@@ -30,13 +30,38 @@ const hwy::Sorter& sorter() {
   return instance;
 }
 
+// Highway's sorter (1.0.3) asks the kernel for 24 random bytes (getrandom) on every call to seed its pivots: a
+// system call costing more than sorting a few dozen keys (measured: 1 000 calls per step at the k-shot shape). Small
+// arrays take an insertion sort instead; keys are unique (or equal keys are equal), so the result is the same.
+constexpr std::size_t kInsertionSortLargest = 64;
+
+bool less(const hwy::uint128_t& a, const hwy::uint128_t& b) { return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo); }
+template <class K>
+bool less(const K& a, const K& b) {
+  return a < b;
+}
+
+template <class K>
+void sort_keys(K* keys, std::size_t n) {
+  if (n > kInsertionSortLargest) {
+    sorter()(keys, n, hwy::SortAscending());
+    return;
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    const K key = keys[i];
+    std::size_t j = i;
+    for (; j > 0 && less(key, keys[j - 1]); --j) keys[j] = keys[j - 1];
+    keys[j] = key;
+  }
+}
+
 }  // namespace
 
 void sort_with_permutation(std::span<float> values, std::span<std::uint32_t> perm, void* scratch) {
   auto* keys = static_cast<std::uint64_t*>(scratch);
   const std::size_t n = values.size();
   for (std::size_t i = 0; i < n; ++i) keys[i] = (std::uint64_t{ordered_bits(values[i])} << 32U) | i;
-  sorter()(keys, n, hwy::SortAscending());
+  sort_keys(keys, n);
   for (std::size_t i = 0; i < n; ++i) {
     values[i] = from_ordered_bits(static_cast<std::uint32_t>(keys[i] >> 32U));
     if (!perm.empty()) perm[i] = static_cast<std::uint32_t>(keys[i] & 0xffffffffU);
@@ -48,7 +73,7 @@ void sort_with_permutation(std::span<double> values, std::span<std::uint32_t> pe
   auto* keys = static_cast<hwy::uint128_t*>(scratch);
   const std::size_t n = values.size();
   for (std::size_t i = 0; i < n; ++i) keys[i] = hwy::uint128_t{i, ordered_bits(values[i])};
-  sorter()(keys, n, hwy::SortAscending());
+  sort_keys(keys, n);
   for (std::size_t i = 0; i < n; ++i) {
     values[i] = from_ordered_bits(keys[i].hi);
     if (!perm.empty()) perm[i] = static_cast<std::uint32_t>(keys[i].lo);
@@ -70,7 +95,7 @@ void sort_segments(const float* in, std::span<float> values, std::span<const std
       keys[i] = (std::uint64_t{c} << 48U) | (std::uint64_t{ordered_bits(in[i])} << 16U) |
                 (perm != nullptr ? i - offsets[c] : 0U);
   const std::size_t n = values.size();
-  sorter()(keys, n, hwy::SortAscending());
+  sort_keys(keys, n);
   for (std::size_t i = 0; i < n; ++i) {
     values[i] = from_ordered_bits(static_cast<std::uint32_t>(keys[i] >> 16U));
     if (perm != nullptr) perm[i] = static_cast<std::uint32_t>(keys[i] & 0xffffU);
@@ -89,14 +114,14 @@ void sort_segments(const double* in, std::span<double> values, std::span<const s
                                (std::uint64_t{c} << 48U) | (v >> 16U)};
     }
   const std::size_t n = values.size();
-  sorter()(keys, n, hwy::SortAscending());
+  sort_keys(keys, n);
   for (std::size_t i = 0; i < n; ++i) {
     values[i] = from_ordered_bits(std::uint64_t{((keys[i].hi & 0xffffffffffffULL) << 16U) | (keys[i].lo >> 48U)});
     if (perm != nullptr) perm[i] = static_cast<std::uint32_t>(keys[i].lo & 0xffffffffffffULL);
   }
 }
 
-void sort_values(std::span<float> values) { sorter()(values.data(), values.size(), hwy::SortAscending()); }
-void sort_values(std::span<double> values) { sorter()(values.data(), values.size(), hwy::SortAscending()); }
+void sort_values(std::span<float> values) { sort_keys(values.data(), values.size()); }
+void sort_values(std::span<double> values) { sort_keys(values.data(), values.size()); }
 
 }  // namespace wow
