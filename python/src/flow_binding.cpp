@@ -150,6 +150,14 @@ void bind_flow(py::module_& m) {
              return std::make_unique<wow::FlowSession>(spec, reg, threads_or_all(threads), given);
            }),
            py::arg("spec_json"), py::arg("source"), py::arg("target"), py::arg("threads"))
+      .def_static(
+          "load",
+          [](const std::string& dir, std::optional<std::size_t> threads) {
+            const wow::Registry& reg = registry();
+            py::gil_scoped_release release;
+            return wow::FlowSession::load(dir, reg, threads_or_all(threads));
+          },
+          py::arg("dir"), py::arg("threads"))
       .def(
           "advance",
           [](wow::FlowSession& flow, std::int64_t k, const py::object& progress) {

@@ -37,6 +37,17 @@ class Flow:
                                  self._target.core() if self._target else None, threads)
         self._sizes = list(self._flow.sizes)
 
+    @classmethod
+    def load(cls, run_dir, threads=None):
+        """A run directory (from `wow run`, wowflow.run(out=...) or Flow.save) continued in memory from its newest
+        valid checkpoint: flow.step() goes on with the bits the run would have had. The directory is only read."""
+        flow = cls.__new__(cls)
+        flow._source = flow._target = None
+        flow._flow = _core._Flow.load(os.fspath(run_dir), threads)
+        flow.spec = json.loads(flow._flow.spec_json)
+        flow._sizes = list(flow._flow.sizes)
+        return flow
+
     @property
     def step_count(self):
         """Steps done so far."""

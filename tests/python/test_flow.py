@@ -99,6 +99,27 @@ def test_flow_stepping_equals_a_whole_run():
         flow.step()
 
 
+def test_a_run_directory_continues_in_memory(tmp_path):
+    spec = rings_spec(steps=30)
+    whole = wowflow.run(spec, progress=False)
+    # A directory saved at step 12 (checkpoint there), continued by Flow.load: the same bits and history.
+    flow = wowflow.Flow(spec)
+    flow.step(12)
+    flow.save(tmp_path / "half")
+    loaded = wowflow.Flow.load(tmp_path / "half")
+    assert loaded.step_count == 12 and not loaded.complete
+    loaded.step(100)
+    assert loaded.complete and np.array_equal(loaded.state, whole.final)
+    np.testing.assert_allclose(loaded.loss_history, whole.loss, rtol=1e-9)
+    assert not (tmp_path / "half" / "final.npy").exists()  # only read
+    # A complete `wow run` directory: its final state, nothing left to step.
+    wow("run", write_spec(tmp_path, spec), "--quiet", "--set", f"output.dir={tmp_path / 'cli'}")
+    done = wowflow.Flow.load(tmp_path / "cli")
+    assert done.complete and np.array_equal(done.state, np.load(tmp_path / "cli" / "final.npy"))
+    with pytest.raises(wowflow.InputError, match="not a run directory"):
+        wowflow.Flow.load(tmp_path)
+
+
 def _interrupt_soon(delay, real_signal=False):
     def fire():
         if real_signal:

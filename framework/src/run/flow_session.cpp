@@ -1,9 +1,13 @@
 #include "run/flow_session.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <variant>
 
+#include "core/spec.hpp"
 #include "engine/blas.hpp"
+#include "run/checkpoint_start.hpp"
+#include "run/files.hpp"
 #include "run/flow_stepper.hpp"
 #include "wow/errors.hpp"
 
@@ -18,15 +22,46 @@ struct FlowSession::Typed {
 };
 
 FlowSession::FlowSession(const Json& spec, const Registry& registry, std::size_t threads, GivenData given)
-    : given_source_(given.source != nullptr), given_target_(given.target != nullptr), metrics_("", {}) {
+    : given_source_(given.source != nullptr), given_target_(given.target != nullptr) {
   blas::set_threads(1);  // the engine runs BLAS per fixed block (determinism), as in `wow run`
   setup_ = std::make_unique<Setup>(build_checked(spec, registry, threads, given));
+  begin(StartPoint{});
+}
+
+std::unique_ptr<FlowSession> FlowSession::load(const std::string& dir, const Registry& registry, std::size_t threads) {
+  const RunDirectory run(dir);
+  const std::string spec_file = run.path("resolved_spec.json");
+  std::error_code ec;
+  if (!std::filesystem::exists(spec_file, ec)) throw InputError(dir + ": not a run directory (no resolved_spec.json)");
+  Json spec;
+  try {
+    spec = Json::parse(files::read_all(spec_file));
+  } catch (const Json::exception& e) {
+    throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
+  }
+  if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
+  spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
+  blas::set_threads(1);
+  std::unique_ptr<FlowSession> session(new FlowSession());
+  session->setup_ = std::make_unique<Setup>(build_checked(spec, registry, threads));
+  const LoadedCheckpoint cp = run.load_checkpoint(session->setup_->source.points.size());
+  const StartPoint from = start_point_from(cp, *session->setup_, run);
+  session->loss_ = run.read_loss();
+  std::erase_if(session->loss_, [&](const LossRow& r) { return r.step >= from.step; });
+  if (!session->loss_.empty()) session->elapsed_s_ = session->loss_.back().elapsed_s;
+  session->begin(from);
+  session->complete_ = session->step() >= session->steps();
+  return session;
+}
+
+void FlowSession::begin(const StartPoint& from) {
+  metrics_ = std::make_unique<MetricsLog>("", from.metrics);
   typed_ = std::make_unique<Typed>();
   if (setup_->spec.at("precision") == "float64")
-    typed_->stepper = std::make_unique<FlowStepper<double>>(*setup_, StartPoint{}, metrics_);
+    typed_->stepper = std::make_unique<FlowStepper<double>>(*setup_, from, *metrics_);
   else
-    typed_->stepper = std::make_unique<FlowStepper<float>>(*setup_, StartPoint{}, metrics_);
-  typed_->visit([](auto& s) { s.start(); });
+    typed_->stepper = std::make_unique<FlowStepper<float>>(*setup_, from, *metrics_);
+  if (from.step == 0) typed_->visit([](auto& s) { s.start(); });
 }
 
 FlowSession::~FlowSession() = default;
@@ -80,10 +115,10 @@ void FlowSession::save(const std::string& dir) const {
     run.write_json("resolved_spec.json", spec);
     run.open_loss({});
     for (const auto& row : loss_) run.append_loss(row);
-    const MetricsLog metrics(run.path("metrics.csv"), metrics_.rows());
+    const MetricsLog metrics(run.path("metrics.csv"), metrics_->rows());
     const std::int64_t at = step();
     typed_->visit([&](const auto& s) {
-      run.write_checkpoint(at, s.state(), s.solver_state(), s.callback_states(), metrics_.rows().size());
+      run.write_checkpoint(at, s.state(), s.solver_state(), s.callback_states(), metrics_->rows().size());
       if (complete_) run.write_cloud("final.npy", s.state());
     });
     Json extra{{"steps", steps()}, {"checkpoint_step", at}, {"saved_by", "python"}};

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "run/flow_stepper.hpp"
 #include "run/metrics_log.hpp"
 #include "run/run_directory.hpp"
 #include "run/run_setup.hpp"
@@ -19,6 +20,9 @@ class FlowSession {
   // `spec` resolved (resolve_spec); `given` replaces the spec's source/target nodes (they are then recorded as
   // "npy" nodes by save()). Throws InputError for bad input, like `wow run` before its first step.
   FlowSession(const Json& spec, const Registry& registry, std::size_t threads, GivenData given = {});
+  // A run directory (wow run, or save()) continued in memory from its newest valid checkpoint; the directory is
+  // only read. Throws InputError when it is not a run directory.
+  static std::unique_ptr<FlowSession> load(const std::string& dir, const Registry& registry, std::size_t threads);
   ~FlowSession();
   FlowSession(const FlowSession&) = delete;
   FlowSession& operator=(const FlowSession&) = delete;
@@ -38,7 +42,7 @@ class FlowSession {
   [[nodiscard]] const ClassLayout& layout() const { return setup_->source.layout; }
   [[nodiscard]] std::size_t dim() const { return setup_->source.dim; }
   [[nodiscard]] const std::vector<LossRow>& loss() const { return loss_; }
-  [[nodiscard]] const std::vector<MetricRow>& metrics() const { return metrics_.rows(); }
+  [[nodiscard]] const std::vector<MetricRow>& metrics() const { return metrics_->rows(); }
 
   // Writes a run directory (must not exist) that `wow run --resume DIR` continues and read_run reads: the resolved
   // spec (given datasets saved beside it as .npy), loss.csv, metrics.csv, a checkpoint at the current step and
@@ -47,9 +51,11 @@ class FlowSession {
 
  private:
   struct Typed;  // the FlowStepper of the run's precision
+  FlowSession() = default;
+  void begin(const StartPoint& from);  // the stepper from `from`; the start hooks at step 0
   std::unique_ptr<Setup> setup_;
-  bool given_source_, given_target_;
-  MetricsLog metrics_;
+  bool given_source_ = false, given_target_ = false;
+  std::unique_ptr<MetricsLog> metrics_;
   std::unique_ptr<Typed> typed_;
   std::vector<LossRow> loss_;
   double elapsed_s_ = 0.0;

@@ -9,6 +9,7 @@
 
 #include "core/spec.hpp"
 #include "engine/blas.hpp"
+#include "run/checkpoint_start.hpp"
 #include "run/files.hpp"
 #include "run/flow_loop.hpp"
 #include "run/run_directory.hpp"
@@ -69,30 +70,6 @@ int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet,
   }
 }
 
-// The solver and callback states of a checkpoint. Arrays "solver_<buffer>" and "callback_<i>"; the format before
-// plugin API 2 stored the momentum buffer as "solver".
-void restore_states(const LoadedCheckpoint& cp, std::size_t state_size, std::size_t callbacks, StartPoint& from,
-                    const std::string& dir) {
-  for (const auto& [role, array] : cp.arrays) {
-    std::string buffer;
-    if (role == "solver") buffer = "momentum";
-    if (role.starts_with("solver_")) buffer = role.substr(7);
-    if (buffer.empty()) continue;
-    if (array.values.size() != state_size)
-      throw InputError(dir + "/" + cp.record + ": solver buffer \"" + buffer + "\" has " +
-                       std::to_string(array.values.size()) + " values, the state " + std::to_string(state_size));
-    from.solver.buffers[buffer] = array.values;
-  }
-  if (cp.extra.contains("solver_scalars"))
-    for (auto it = cp.extra["solver_scalars"].begin(); it != cp.extra["solver_scalars"].end(); ++it)
-      from.solver.scalars[it.key()] = it.value().get<double>();
-  from.callbacks.assign(callbacks, {});
-  for (std::size_t i = 0; i < callbacks; ++i) {
-    const auto it = cp.arrays.find("callback_" + std::to_string(i));
-    if (it != cp.arrays.end()) from.callbacks[i] = it->second.values;
-  }
-}
-
 int resume_flow(const RunOptions& options, const Registry& registry, std::size_t threads) {
   RunDirectory run(options.resume_dir);
   std::error_code ec;
@@ -130,18 +107,7 @@ int resume_flow(const RunOptions& options, const Registry& registry, std::size_t
                        ": the run's checkpoint is already at step " + std::to_string(cp.step));
     run.write_json("resolved_spec.json", spec);
   }
-  StartPoint from;
-  if (!cp.arrays.empty()) {
-    from.step = cp.step;
-    from.state = &cp.arrays.at("state").values;
-    restore_states(cp, s.source.points.size(), s.callbacks.size(), from, run.dir());
-    // The metric rows written before the checkpoint stay (not those of the end-of-run hooks of an extended run).
-    from.metrics = MetricsLog::read(run.path("metrics.csv"));
-    if (cp.extra.contains("metric_rows") && cp.extra["metric_rows"].get<std::size_t>() <= from.metrics.size())
-      from.metrics.resize(cp.extra["metric_rows"].get<std::size_t>());
-    else
-      std::erase_if(from.metrics, [&](const MetricRow& r) { return r.step > cp.step; });
-  }
+  const StartPoint from = start_point_from(cp, s, run);
   std::filesystem::remove(run.path("final.npy"), ec);  // only complete runs have final.npy
   std::vector<LossRow> rows = run.read_loss();
   std::erase_if(rows, [&](const LossRow& r) { return r.step >= from.step; });
