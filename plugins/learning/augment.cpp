@@ -16,7 +16,6 @@ namespace F = torch::nn::functional;
 // DSA's ranges: scale by up to 1.2 per axis, rotate up to 15 degrees, shift (crop with zero padding) up to 1/8 of
 // the side, cut out a square of half the side, brightness +-0.5, contrast x 0.5-1.5.
 constexpr double kScale = 1.2, kRotateDegrees = 15.0, kShift = 0.125, kCutout = 0.5;
-const std::vector<std::string> kTransforms{"crop", "scale", "rotate", "cutout", "colour"};
 
 // Resample through a 2 x 3 affine map of normalised coordinates (zero outside the image).
 torch::Tensor affine(const torch::Tensor& images, double m00, double m01, double m02, double m10, double m11,
@@ -31,20 +30,15 @@ torch::Tensor affine(const torch::Tensor& images, double m00, double m01, double
 
 }  // namespace
 
-std::vector<std::string> augmentation_names() {
-  std::vector<std::string> names{"dsa", "none"};
-  names.insert(names.end(), kTransforms.begin(), kTransforms.end());
-  return names;
-}
-
 Augmentation Augmentation::draw(const std::string& policy, std::uint64_t seed, std::uint64_t step) {
   auto stream = rng::stream(seed, rng::Purpose::Augmentation, step, 0);
   Augmentation aug;
   if (policy == "none") return aug;
   if (policy == "dsa") {
-    aug.kind = kTransforms[stream.below(kTransforms.size())];
+    aug.kind = augmentation_transforms()[stream.below(augmentation_transforms().size())];
   } else {
-    if (std::find(kTransforms.begin(), kTransforms.end(), policy) == kTransforms.end())
+    if (std::find(augmentation_transforms().begin(), augmentation_transforms().end(), policy) ==
+        augmentation_transforms().end())
       throw InputError("augmentation \"" + policy + "\" is unknown");
     aug.kind = policy;
   }

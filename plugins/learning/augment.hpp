@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "names.hpp"
+
 namespace wow::learning {
 
-// "dsa": one of crop, scale, rotate, cutout, colour chosen per step; a single name: that one every step; "none".
-std::vector<std::string> augmentation_names();
-
+// Policies (names.hpp, augmentation_names): "dsa", one of crop, scale, rotate, cutout, colour chosen per step; a
+// single name: that one every step; "none".
 struct Augmentation {
   std::string kind = "none";   // the transformation drawn for this step
   double a = 0, b = 0, c = 0;  // its parameters (see augment.cpp)

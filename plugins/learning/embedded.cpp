@@ -13,7 +13,8 @@
 #include "engine/flow_objective.hpp"
 #include "random_features.hpp"
 #include "wow/errors.hpp"
-#include "wow/plugin_api.hpp"
+#include "wow/interfaces.hpp"
+#include "wow/registry.hpp"
 
 namespace {
 
@@ -142,32 +143,11 @@ class Embedded final : public wow::Functional {
 
 }  // namespace
 
-WOW_PLUGIN(registry) {
-  registry.add<wow::Functional>(
-      "embedded",
-      "A functional on features of the images: each step a random ConvNet (width, depth; instance norm, ReLU, average "
-      "pooling) and one random augmentation embed source and target alike, the inner functional runs on the "
-      "features, and its velocity returns to pixels through libtorch autograd (paper Table 1, emb+aug)",
-      {
-          wow::ParamSpec::component(
-              "functional", "functional",
-              wow::Json{{"type", "mmd"}, {"params", {{"kernel", {{"type", "riesz_sw"}, {"params", {{"r", 1.0}}}}}}}},
-              "The functional evaluated on the features (mmd with any kernel, dm, sum, ...)"),
-          wow::ParamSpec::component("projections", "projections",
-                                    wow::Json{{"type", "tbb"}, {"params", {{"count", 500}}}},
-                                    "Directions of the inner functional's sliced part (the run's own projections "
-                                    "node is not used: the pixels are never sliced)"),
-          wow::ParamSpec::integer("width", 128, "Channels of each random conv layer").at_least(1),
-          wow::ParamSpec::integer("depth", 3, "Conv blocks (each halves the image side)").at_least(1),
-          wow::ParamSpec::integer("channels", 0, "Image channels (0: 1 when the dimension is a square, else 3)")
-              .at_least(0),
-          wow::ParamSpec::choice("augment", "dsa", wow::learning::augmentation_names(),
-                                 "Augmentation per step, alike on both sides: dsa (one of crop, scale, rotate, "
-                                 "cutout, colour at random), one of those every step, or none"),
-      },
-      [](const wow::Params& p, const wow::Registry& r) {
-        return std::make_unique<Embedded>(
-            r.create<wow::Functional>(p.node("functional"), p.path_of("functional")),
-            r.create<wow::ProjectionBackend>(p.node("projections"), p.path_of("projections")), p);
-      });
+// The factory the registration half (embedded_plugin.cpp) calls through lazy_library.hpp.
+extern "C" __attribute__((visibility("default"))) wow::Functional* wow_learning_make_embedded(const wow::Params& p,
+                                                                                              const wow::Registry& r) {
+  return std::make_unique<Embedded>(r.create<wow::Functional>(p.node("functional"), p.path_of("functional")),
+                                    r.create<wow::ProjectionBackend>(p.node("projections"), p.path_of("projections")),
+                                    p)
+      .release();
 }

@@ -23,8 +23,6 @@ void require_size(const std::string& name, const ImageShape& s, std::int64_t lea
 
 }  // namespace
 
-std::vector<std::string> network_names() { return {"da_cnn", "lenet5", "convnet"}; }
-
 nn::Sequential make_network(const std::string& name, const ImageShape& shape, std::int64_t classes) {
   nn::Sequential net;
   if (name == "da_cnn") {

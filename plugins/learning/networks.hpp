@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "names.hpp"  // network_names(): the names make_network accepts
+
 namespace wow::learning {
 
 struct ImageShape {
@@ -20,8 +22,5 @@ struct ImageShape {
 //           ReLU, average pool 2], linear -> classes.
 // Throws wow::InputError for an unknown name or an image too small for the network.
 torch::nn::Sequential make_network(const std::string& name, const ImageShape& shape, std::int64_t classes);
-
-// The names make_network accepts, for parameter choices and messages.
-std::vector<std::string> network_names();
 
 }  // namespace wow::learning

@@ -45,17 +45,6 @@ LabeledImages concatenate(const LabeledImages& a, const LabeledImages& b) {
   return {torch::cat({a.images, b.images}), torch::cat({a.labels, b.labels})};
 }
 
-wow::ParamSchema training_params(const std::string& network, std::int64_t epochs) {
-  return {
-      wow::ParamSpec::choice("network", network, network_names(), "The classifier (plugins/learning/networks.hpp)"),
-      wow::ParamSpec::integer("epochs", epochs, "Training epochs").at_least(1),
-      wow::ParamSpec::integer("batch", 64, "Mini-batch size").at_least(1),
-      wow::ParamSpec::number("learning_rate", 3e-4, "AdamW learning rate").greater_than(0),
-      wow::ParamSpec::number("weight_decay", 1e-4, "AdamW weight decay").at_least(0),
-      wow::ParamSpec::integer("threads", 0, "torch threads (0: all cores)").at_least(0),
-  };
-}
-
 TrainSettings train_settings(const wow::Params& p) {
   TrainSettings s;
   s.network = p.string("network");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "names.hpp"
 #include "networks.hpp"
 #include "wow/cloud.hpp"
 #include "wow/params.hpp"
@@ -37,9 +38,8 @@ struct TrainSettings {
   std::uint64_t seed = 0;  // initial weights (torch's generator) and batch order (wow::rng)
 };
 
-// The training parameters every classifier callback takes (network, epochs, batch, learning_rate, weight_decay,
-// threads), with the callback's defaults for the network and epochs, and reading them back (seed left to the caller).
-wow::ParamSchema training_params(const std::string& network, std::int64_t epochs);
+// The training parameters every classifier callback takes (names.hpp, training_params), read back (seed left to the
+// caller).
 TrainSettings train_settings(const wow::Params& p);
 
 // InputError unless `data` can be scored against the run's target: as many classes (class k of both is the same
