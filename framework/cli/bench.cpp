@@ -46,6 +46,27 @@ double best_ms(std::size_t reps, F&& body) {
   return best;
 }
 
+// Each step timed on its own: the median is the figure (a shared machine's spikes move a mean, not a median); the
+// mean and the fastest step are reported beside it. `one_step(k)` runs step k + 1 (after a warm-up step 0).
+template <class Step>
+Json time_steps(std::size_t steps, Step&& one_step) {
+  std::vector<double> times(steps);
+  for (std::size_t k = 0; k < steps; ++k) {
+    const auto t0 = std::chrono::steady_clock::now();
+    one_step(k);
+    times[k] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  double mean = 0.0;
+  for (const double t : times) mean += t / static_cast<double>(steps);
+  std::sort(times.begin(), times.end());
+  const std::size_t mid = steps / 2;
+  Json j;
+  j["ms_per_step"] = steps % 2 == 1 ? times[mid] : 0.5 * (times[mid - 1] + times[mid]);
+  j["ms_per_step_mean"] = mean;
+  j["ms_per_step_min"] = times.front();
+  return j;
+}
+
 template <class T>
 Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBackend& backend) {
   const ClassLayout src = ClassLayout::uniform(b.classes, b.points);
@@ -62,19 +83,8 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
     own_step = backend.make_step_f64(shape);
   if (own_step) {
     own_step->evaluate(x.data(), y.data(), 0, 0, functional, velocity.data());  // warm-up
-    std::vector<double> times(b.steps);
-    for (std::size_t k = 0; k < b.steps; ++k) {
-      const auto t0 = std::chrono::steady_clock::now();
-      own_step->evaluate(x.data(), y.data(), 0, k + 1, functional, velocity.data());
-      times[k] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    }
-    double mean = 0.0;
-    for (const double t : times) mean += t / static_cast<double>(b.steps);
-    std::sort(times.begin(), times.end());
-    Json j;
-    j["ms_per_step"] = b.steps % 2 == 1 ? times[b.steps / 2] : 0.5 * (times[b.steps / 2 - 1] + times[b.steps / 2]);
-    j["ms_per_step_mean"] = mean;
-    j["ms_per_step_min"] = times.front();
+    Json j = time_steps(
+        b.steps, [&](std::size_t k) { own_step->evaluate(x.data(), y.data(), 0, k + 1, functional, velocity.data()); });
     j["estimator"] = own_step->estimator();
     j["phases_ms"] = Json::object();
     for (const char* key : {"gemm_floor_ms", "gemm_whole_ms", "gemm_blocked_ms", "ratio_to_floor", "engine_mib"})
@@ -85,19 +95,9 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
   SlicedEngine<T> engine(src, tgt, b.dim, backend.settings(), functional.sw_power());
   engine.evaluate(x.data(), y.data(), 0, 0, functional, backend, velocity.data());  // warm-up
   engine.reset_phase_times();
-  // Each step timed on its own: the median is the figure (a shared machine's spikes move a mean, not a median);
-  // the mean and the fastest step are reported beside it.
-  std::vector<double> step_times(b.steps);
-  for (std::size_t k = 0; k < b.steps; ++k) {
-    const auto t0 = std::chrono::steady_clock::now();
+  Json j = time_steps(b.steps, [&](std::size_t k) {
     engine.evaluate(x.data(), y.data(), 0, k + 1, functional, backend, velocity.data());
-    step_times[k] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  }
-  double mean_ms = 0.0;
-  for (const double t : step_times) mean_ms += t / static_cast<double>(b.steps);
-  std::sort(step_times.begin(), step_times.end());
-  const std::size_t mid = b.steps / 2;
-  const double step_ms = b.steps % 2 == 1 ? step_times[mid] : 0.5 * (step_times[mid - 1] + step_times[mid]);
+  });
 
   // The GEMMs a step cannot avoid: project source and target (L x d times d x rows), pull back (rows x L times L x d).
   const std::size_t L = b.projections, d = b.dim, nx = src.rows(), ny = tgt.rows();
@@ -128,20 +128,16 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
       blas::gemm_tn(nb, d, L, g.data() + r0, nx, theta.data(), d, out.data() + r0 * d, d);
     });
   });
-  Json j;
   const PhaseTimes& t = engine.phase_times();
   const double calls = static_cast<double>(std::max<std::size_t>(1, t.calls));
   j["phases_ms"] = Json{{"directions", t.directions / calls}, {"project", t.project / calls},
                         {"sort_embed", t.sort_embed / calls}, {"pairwise", t.pairwise / calls},
                         {"functional", t.functional / calls}, {"gradient", t.gradient / calls},
                         {"pull_back", t.pull_back / calls}};
-  j["ms_per_step"] = step_ms;
-  j["ms_per_step_mean"] = mean_ms;
-  j["ms_per_step_min"] = step_times.front();
   j["gemm_floor_ms"] = std::min(whole, blocked);
   j["gemm_whole_ms"] = whole;
   j["gemm_blocked_ms"] = blocked;
-  j["ratio_to_floor"] = step_ms / std::min(whole, blocked);
+  j["ratio_to_floor"] = j["ms_per_step"].get<double>() / std::min(whole, blocked);
   j["estimator"] = engine.estimator() == Estimator::Sorted ? "sorted" : "quantile";
   j["engine_mib"] = SlicedEngine<T>::bytes_needed(src, tgt, b.dim, backend.settings()) / (1024.0 * 1024.0);
   return j;

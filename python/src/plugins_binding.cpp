@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,11 +50,7 @@ LoadedPlugins& loaded() {
 
 }  // namespace
 
-const wow::Registry& registry() {
-  static std::once_flag once;
-  std::call_once(once, [] { loaded(); });
-  return loaded().registry;
-}
+const wow::Registry& registry() { return loaded().registry; }
 
 void bind_plugins(py::module_& m) {
   m.def(

@@ -36,12 +36,14 @@ class Dataset:
 
     def shaped(self, flat):
         """`flat` (N, d) as the user gave the dataset: (C, n, d) when all classes have one size, else (N, d)."""
-        if len(set(self.sizes)) == 1:
-            return flat.reshape(len(self.sizes), self.sizes[0], flat.shape[1])
-        return flat
+        return by_class(flat, self.sizes)
 
-    def row_labels(self):
-        return np.repeat(np.asarray(self.labels), self.sizes)
+
+def by_class(flat, sizes):
+    """Rows (N, d) in class blocks of `sizes` as (C, n, d) when every class has n rows, else unchanged."""
+    if len(set(sizes)) == 1:
+        return flat.reshape(len(sizes), sizes[0], flat.shape[1])
+    return flat
 
 
 def as_dataset(value, name):

@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 from . import _core
-from ._arrays import as_dataset
+from ._arrays import as_dataset, by_class
 from ._progress import make_progress
 from ._results import RunResult, read_run
 from ._spec import resolve
@@ -15,6 +15,11 @@ def _datasets(source, target):
     s = as_dataset(source, "source") if source is not None else None
     t = as_dataset(target, "target") if target is not None else None
     return s, t
+
+
+def _new_core_flow(resolved, source, target, threads):
+    return _core._Flow(json.dumps(resolved), source.core() if source else None, target.core() if target else None,
+                       threads)
 
 
 class Flow:
@@ -31,21 +36,29 @@ class Flow:
     """
 
     def __init__(self, spec=None, source=None, target=None, threads=None, **overrides):
-        self._source, self._target = _datasets(source, target)
-        self.spec = resolve(spec, overrides, self._source is not None, self._target is not None)
-        self._flow = _core._Flow(json.dumps(self.spec), self._source.core() if self._source else None,
-                                 self._target.core() if self._target else None, threads)
-        self._sizes = list(self._flow.sizes)
+        source, target = _datasets(source, target)
+        resolved = resolve(spec, overrides, source is not None, target is not None)
+        self._attach(_new_core_flow(resolved, source, target, threads), source)
+
+    def _attach(self, core_flow, source):
+        # The core's flow and the source dataset given as an array (None: the spec's), whose labels name the classes.
+        self._flow = core_flow
+        self._source = source
+        self.spec = json.loads(core_flow.spec_json)
+        self._sizes = list(core_flow.sizes)
+
+    @classmethod
+    def _from_resolved(cls, resolved, source, target, threads):
+        flow = cls.__new__(cls)
+        flow._attach(_new_core_flow(resolved, source, target, threads), source)
+        return flow
 
     @classmethod
     def load(cls, run_dir, threads=None):
         """A run directory (from `wow run`, wowflow.run(out=...) or Flow.save) continued in memory from its newest
         valid checkpoint: flow.step() goes on with the bits the run would have had. The directory is only read."""
         flow = cls.__new__(cls)
-        flow._source = flow._target = None
-        flow._flow = _core._Flow.load(os.fspath(run_dir), threads)
-        flow.spec = json.loads(flow._flow.spec_json)
-        flow._sizes = list(flow._flow.sizes)
+        flow._attach(_core._Flow.load(os.fspath(run_dir), threads), None)
         return flow
 
     @property
@@ -81,9 +94,7 @@ class Flow:
     def _shaped(self, flat):
         if self.spec.get("precision") == "float32":
             flat = flat.astype(np.float32)  # exact: the state is float32 in the core
-        if len(set(self._sizes)) == 1:
-            return flat.reshape(len(self._sizes), self._sizes[0], flat.shape[1])
-        return flat
+        return by_class(flat, self._sizes)
 
     @property
     def state(self):
@@ -149,10 +160,7 @@ def run(spec=None, source=None, target=None, out=None, threads=None, progress=Tr
         bar = make_progress(progress, label)
         _core._run_to_dir(json.dumps(resolved), s.core() if s else None, t.core() if t else None, force, threads, bar)
         return read_run(os.fspath(out))
-    flow = Flow.__new__(Flow)
-    flow._source, flow._target, flow.spec = s, t, resolved
-    flow._flow = _core._Flow(json.dumps(resolved), s.core() if s else None, t.core() if t else None, threads)
-    flow._sizes = list(flow._flow.sizes)
+    flow = Flow._from_resolved(resolved, s, t, threads)
     flow.step(flow.steps - flow.step_count, progress=progress)
     return flow.result()
 

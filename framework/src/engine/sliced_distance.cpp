@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "engine/blas.hpp"
+
 namespace wow {
 
 namespace {
@@ -19,14 +21,8 @@ double cost(double a, double b, double p) {
 struct SortedProjection {
   std::vector<double> values, weights;
   std::vector<std::size_t> order;
-  void build(const WeightedCloud& c, std::size_t dim, const double* theta) {
-    std::vector<double> raw(c.n);
-    for (std::size_t i = 0; i < c.n; ++i) {
-      const double* row = c.points + i * dim;
-      double s = 0.0;
-      for (std::size_t k = 0; k < dim; ++k) s += row[k] * theta[k];
-      raw[i] = s;
-    }
+  // `raw`: the cloud's n projections on the direction.
+  void build(const WeightedCloud& c, const double* raw) {
     order.resize(c.n);
     std::iota(order.begin(), order.end(), std::size_t{0});
     // Stable: ties keep their input order, so the weights paired with equal values are the same on every call.
@@ -73,12 +69,19 @@ std::vector<double> sliced_wasserstein_terms(const WeightedCloud& x, const Weigh
   const std::size_t count = directions.size() / dim;
   std::vector<double> terms(count);
   constexpr std::size_t kBlock = 8;  // directions per task
+  blas::set_threads(1);              // one BLAS thread per task, as in the engine
   backend.for_each_block((count + kBlock - 1) / kBlock, [&](std::size_t block) {
+    const std::size_t l0 = block * kBlock, here = std::min(count, l0 + kBlock) - l0;
+    // Both clouds on the task's directions, one GEMM each (here x n, row-major).
+    std::vector<double> proj_x(here * x.n), proj_y(here * y.n);
+    const double* theta = directions.data() + l0 * dim;
+    blas::gemm_nt(here, x.n, dim, theta, dim, x.points, dim, proj_x.data(), x.n);
+    blas::gemm_nt(here, y.n, dim, theta, dim, y.points, dim, proj_y.data(), y.n);
     SortedProjection px, py;
-    for (std::size_t l = block * kBlock; l < std::min(count, (block + 1) * kBlock); ++l) {
-      px.build(x, dim, directions.data() + l * dim);
-      py.build(y, dim, directions.data() + l * dim);
-      terms[l] =
+    for (std::size_t j = 0; j < here; ++j) {
+      px.build(x, proj_x.data() + j * x.n);
+      py.build(y, proj_y.data() + j * y.n);
+      terms[l0 + j] =
           wasserstein_1d_sorted(px.values.data(), px.weights.data(), x.n, py.values.data(), py.weights.data(), y.n, p);
     }
   });

@@ -5,8 +5,13 @@
 #include "run/flow_stepper.hpp"
 #include "run/run_directory.hpp"
 #include "run/run_setup.hpp"
+#include "wow/registry.hpp"
 
 namespace wow {
+
+// The run's resolved_spec.json, resolved again with this build's plugins (the file may have been edited by hand, and
+// its components must exist here). Throws InputError when it cannot be read or is not a spec.
+Json read_run_spec(const RunDirectory& run, const Registry& registry);
 
 // The state, solver buffers and scalars, callback states and the metric rows written before the checkpoint `cp`
 // of `run` (arrays "state", "solver_<buffer>", "callback_<i>"; before plugin API 2 the momentum buffer was

@@ -4,10 +4,8 @@
 #include <filesystem>
 #include <variant>
 
-#include "core/spec.hpp"
 #include "engine/blas.hpp"
 #include "run/checkpoint_start.hpp"
-#include "run/files.hpp"
 #include "run/flow_stepper.hpp"
 #include "wow/errors.hpp"
 
@@ -33,14 +31,7 @@ std::unique_ptr<FlowSession> FlowSession::load(const std::string& dir, const Reg
   const std::string spec_file = run.path("resolved_spec.json");
   std::error_code ec;
   if (!std::filesystem::exists(spec_file, ec)) throw InputError(dir + ": not a run directory (no resolved_spec.json)");
-  Json spec;
-  try {
-    spec = Json::parse(files::read_all(spec_file));
-  } catch (const Json::exception& e) {
-    throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
-  }
-  if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
-  spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
+  const Json spec = read_run_spec(run, registry);
   blas::set_threads(1);
   std::unique_ptr<FlowSession> session(new FlowSession());
   session->setup_ = std::make_unique<Setup>(build_checked(spec, registry, threads));

@@ -7,10 +7,8 @@
 #include <new>
 #include <thread>
 
-#include "core/spec.hpp"
 #include "engine/blas.hpp"
 #include "run/checkpoint_start.hpp"
-#include "run/files.hpp"
 #include "run/flow_loop.hpp"
 #include "run/run_directory.hpp"
 #include "run/run_setup.hpp"
@@ -79,15 +77,7 @@ int resume_flow(const RunOptions& options, const Registry& registry, std::size_t
   if (!std::filesystem::exists(spec_file, ec))
     throw InputError("--resume " + options.resume_dir + ": not a run directory (no resolved_spec.json)");
   run.lock_existing();  // before reading anything another writer could be changing
-  Json spec;
-  try {
-    spec = Json::parse(files::read_all(spec_file));
-  } catch (const Json::exception& e) {
-    throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
-  }
-  if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
-  // Re-resolve: the file may have been edited by hand, and its components must exist in this build.
-  spec = resolve_spec(spec, registry, spec.value("name", std::string("run")));
+  Json spec = read_run_spec(run, registry);
   if (options.resume_steps >= 0) spec["solver"]["params"]["steps"] = options.resume_steps;
   Setup s = build_checked(spec, registry, threads);
   const LoadedCheckpoint cp = run.load_checkpoint(s.source.points.size());
