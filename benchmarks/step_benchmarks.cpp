@@ -2,6 +2,7 @@
 // projection GEMM, sort with permutation, pull-back GEMM, and the full step with its per-phase times as counters.
 // Run: build/wow_benchmarks [--benchmark_filter=...]. BLAS core type: see the "blas" context line.
 #include <benchmark/benchmark.h>
+#include <hwy/contrib/sort/vqsort.h>
 
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "engine/rng.hpp"
 #include "engine/sliced_engine.hpp"
 #include "engine/sort_keys.hpp"
+#include "engine/vector_sort.hpp"
 
 namespace {
 
@@ -77,27 +79,37 @@ void BM_SortSegments(benchmark::State& state) {
 }
 BENCHMARK(BM_SortSegments)->Arg(5)->Arg(50)->Arg(200)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond);
 
-// The same segments, all classes of one direction in one sort (what the engine does for classes up to 512 points).
-void BM_SortSegmentsPerDirection(benchmark::State& state) {
+// 64-bit keys of one segment at a time: Highway's library sorter (a getrandom system call per call, and its own
+// build) against the same quicksort compiled in the core (engine/vector_sort.cpp). Argument: keys per segment.
+template <bool kLibrary>
+void BM_SortKeys(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
-  const std::size_t rows = kClasses * n;
-  const auto values = gaussian(kDirections * rows, 4);
-  std::vector<float> work(values.size());
-  std::vector<std::uint32_t> perm(rows);
-  std::vector<std::size_t> offsets(kClasses + 1);
-  for (std::size_t c = 0; c <= kClasses; ++c) offsets[c] = c * n;
-  std::vector<unsigned char> scratch(rows * wow::kSortScratchBytesPerValue);
+  const std::size_t segments = kClasses * kDirections;
+  std::vector<std::uint64_t> keys(segments * n), work(keys.size());
+  std::uint64_t x = 88172645463325252ULL;
+  for (auto& k : keys) k = (x ^= x << 13U, x ^= x >> 7U, x ^= x << 17U);
+  const hwy::Sorter library;
   for (auto _ : state) {
-    work = values;
-    for (std::size_t l = 0; l < kDirections; ++l)
-      wow::sort_segments(work.data() + l * rows, std::span<float>(work.data() + l * rows, rows), offsets, perm.data(),
-                         scratch.data());
+    work = keys;
+    for (std::size_t s = 0; s < segments; ++s) {
+      if constexpr (kLibrary) {
+        library(work.data() + s * n, n, hwy::SortAscending());
+      } else {
+        wow::vector_sort::ascending(work.data() + s * n, n);
+      }
+    }
     benchmark::DoNotOptimize(work.data());
   }
-  state.counters["segments/s"] =
-      benchmark::Counter(static_cast<double>(kClasses * kDirections), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["keys/s"] =
+      benchmark::Counter(static_cast<double>(keys.size()), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_SortSegmentsPerDirection)->Arg(5)->Arg(50)->Arg(200)->Arg(500)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SortKeys<true>)->Name("BM_SortKeysLibrary")->Arg(50)->Arg(200)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SortKeys<false>)
+    ->Name("BM_SortKeysVectorSort")
+    ->Arg(50)
+    ->Arg(200)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond);
 
 // The full step through the plugins (riesz_sw, mmd, serial or tbb backend), with per-phase counters (ms).
 void BM_FullStep(benchmark::State& state) {

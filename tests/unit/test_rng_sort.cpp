@@ -1,14 +1,18 @@
-// Counter-based randomness and the sort with permutation.
+// Counter-based randomness and the sorts.
+#include <hwy/targets.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "engine/rng.hpp"
 #include "engine/sort_keys.hpp"
+#include "engine/vector_sort.hpp"
 
 namespace rng = wow::rng;
 
@@ -195,24 +199,44 @@ TEMPLATE_TEST_CASE("sort_values: finite values ascending, the same values as std
   }
 }
 
-TEMPLATE_TEST_CASE("sort_segments: each class sorted on its own, with its permutation, at every size", "[sort]", float,
-                   double) {
-  for (const std::size_t per_class : {1UL, 5UL, 7UL, 20UL, 33UL, 100UL}) {
-    const std::vector<std::size_t> offsets{0, per_class, 2 * per_class, 3 * per_class};  // rows 3 to 300
-    const std::vector<TestType> in = awkward_values<TestType>(offsets.back(), static_cast<std::uint32_t>(per_class));
-    std::vector<TestType> values(in.size());
-    std::vector<std::uint32_t> perm(in.size());
-    std::vector<unsigned char> scratch(in.size() * wow::kSortScratchBytesPerValue + 1);
-    wow::sort_segments(in.data(), std::span<TestType>(values), offsets, perm.data(), scratch.data());
-    INFO("per class " << per_class);
-    for (std::size_t c = 0; c + 1 < offsets.size(); ++c) {
-      std::vector<TestType> reference(in.begin() + static_cast<std::ptrdiff_t>(offsets[c]),
-                                      in.begin() + static_cast<std::ptrdiff_t>(offsets[c + 1]));
-      std::sort(reference.begin(), reference.end());
-      for (std::size_t i = 0; i < per_class; ++i) {
-        REQUIRE(values[offsets[c] + i] == reference[i]);
-        REQUIRE(std::memcmp(&values[offsets[c] + i], &in[offsets[c] + perm[offsets[c] + i]], sizeof(TestType)) == 0);
+// Highway's quicksort compiled in the core, with its partition fixed for GCC (engine/vector_sort.cpp): every size
+// around its base case (64 keys on AVX2, 128 on AVX-512) and partition blocks, sorted, reversed and with many equal
+// keys, on the best instruction set of this machine and again on AVX2 (if the machine has it).
+template <class T>
+std::vector<T> keys_to_sort(std::size_t n, int kind, std::mt19937_64& gen) {
+  std::vector<T> keys(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t r = kind == 2 ? gen() % 3 : gen();
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      keys[i] = r;
+    } else {
+      keys[i] = static_cast<T>(static_cast<std::int64_t>(r >> 11U) - (std::int64_t{1} << 52U)) / T(1 << 20);
+    }
+  }
+  if (kind == 1) std::sort(keys.begin(), keys.end());
+  if (kind == 3) std::sort(keys.rbegin(), keys.rend());
+  return keys;
+}
+
+TEMPLATE_TEST_CASE("vector_sort: the same order as std::sort at every size, on every instruction set here", "[sort]",
+                   std::uint64_t, float, double) {
+  std::vector<std::int64_t> disabled{0};
+  if ((hwy::SupportedTargets() & HWY_AVX2) != 0 && (hwy::SupportedTargets() & (HWY_AVX3 | HWY_AVX3_DL)) != 0)
+    disabled.push_back(HWY_AVX3 | HWY_AVX3_DL);
+  std::mt19937_64 gen(7);
+  for (const std::int64_t targets_off : disabled) {
+    hwy::DisableTargets(targets_off);
+    INFO("instruction set " << wow::vector_sort::target_name());
+    for (std::size_t n = 0; n < 2100; n += 1 + n / 6) {
+      for (int kind = 0; kind < 4; ++kind) {
+        std::vector<TestType> keys = keys_to_sort<TestType>(n, kind, gen);
+        std::vector<TestType> reference = keys;
+        std::sort(reference.begin(), reference.end());
+        wow::vector_sort::ascending(keys.data(), keys.size());
+        INFO("n " << n << " kind " << kind);
+        REQUIRE(keys == reference);
       }
     }
   }
+  hwy::DisableTargets(0);
 }

@@ -78,7 +78,6 @@ class SlicedEngine {
   void draw_levels(std::uint64_t seed, std::uint64_t step, const ProjectionBackend& backend);
   void project(const T* x, const T* y, const ProjectionBackend& backend);
   void embed_all(const ProjectionBackend& backend);
-  void embed_per_class(const ProjectionBackend& backend);
   void pairwise_sw(const ProjectionBackend& backend);
   void pairwise_sw_gram(const ProjectionBackend& backend);
   [[nodiscard]] double pair_sw(std::size_t a, std::size_t b) const;  // direct sum over the embeddings
