@@ -112,7 +112,7 @@ TEST_CASE("engine vs reference: quantile estimator, k-shot targets", "[reference
   check_against_reference<float>({200, 200, 200}, {5, 5, 5}, 20, 30, "quantile", 2e-5);
   check_against_reference<float>({200, 150}, {1, 1, 1}, 20, 30, "quantile", 2e-5);
   check_against_reference<float>({7, 3, 1}, {2, 9}, 5, 30, "quantile", 2e-5);
-  // A class too large for the segmented sort's keys takes the sort-per-class path.
+  // Classes of more than 65 535 points (beyond 16-bit positions).
   check_against_reference<float>({70000}, {3, 4}, 1, 3, "quantile", 2e-5);
   check_against_reference<double>({70000, 2}, {3}, 1, 3, "quantile", 1e-12);
 }

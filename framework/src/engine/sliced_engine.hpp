@@ -15,10 +15,11 @@ namespace wow {
 // so results are bit-identical (design.md "Determinism").
 inline constexpr std::size_t kRowBlock = 256;       // rows of X per GEMM block
 inline constexpr std::size_t kDirectionBlock = 16;  // directions per sort / embedding block
-// From this many classes (source + target) on, SW_2^2 and the embedding gradient are matrix products (GEMM) over
-// the class embeddings; below, direct sums are as fast. A threshold on shapes alone, never on threads.
+// From this many classes (source + target) on, the embedding gradient is a matrix product (GEMM) over the class
+// embeddings; below, direct sums are as fast. A threshold on shapes alone, never on threads.
 inline constexpr std::size_t kGemmClasses = 32;
-inline constexpr std::size_t kClassBlock = 32;  // classes per Gram tile
+// The pairwise sums run as at most this many tasks (groups of direction slices), each with its own partial sums.
+inline constexpr std::size_t kPairwiseGroups = 16;
 
 // Resolves "auto": sorted when every class of both datasets has one common size, else quantile.
 // Throws InputError for "sorted" with unequal sizes.
@@ -79,13 +80,12 @@ class SlicedEngine {
   void project(const T* x, const T* y, const ProjectionBackend& backend);
   void embed_all(const ProjectionBackend& backend);
   void pairwise_sw(const ProjectionBackend& backend);
-  void pairwise_sw_gram(const ProjectionBackend& backend);
-  [[nodiscard]] double pair_sw(std::size_t a, std::size_t b) const;  // direct sum over the embeddings
   // Directions per task of the direct pairwise sums and the embedding gradient: as many as keep one such slice of
   // every class's embedding in a core's L2 cache (each slice is read once per pair from there, not from memory).
   // Depends on the shape alone, so the sums are the same at any thread count.
   [[nodiscard]] std::size_t cached_directions() const { return cached_directions(pairwise_.size(), embed_, count_); }
   static std::size_t cached_directions(std::size_t classes, std::size_t embed, std::size_t count);
+  static std::size_t pairwise_directions(std::size_t classes, std::size_t embed, std::size_t count);
   [[nodiscard]] bool use_gemm() const { return power_ == 2 && pairwise_.size() >= kGemmClasses; }
   void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
   void pull_back(const FunctionalValue& value, T* velocity, const ProjectionBackend& backend) const;
@@ -112,9 +112,7 @@ class SlicedEngine {
   std::vector<Positions> grid_positions_;   // one per distinct class size
   std::vector<std::size_t> grid_of_class_;  // (source classes, then target classes) -> index into grid_positions_
   std::vector<T> embed_grad_;               // C x count x embed
-  std::vector<double> pair_partials_;       // direct path: per direction slice, each pair's sum over its directions
-  std::vector<double> embedding_f64_;       // (C+M) x count x embed in double, for the Gram matrix (GEMM path)
-  std::vector<double> gram_;                // (C+M) x (C+M) inner products of the embeddings (GEMM path)
+  std::vector<double> pair_partials_;       // per group of direction slices, each pair's sum over its directions
   std::vector<T> gradient_weights_;         // C x (C+M): the embedding gradient as weights of embeddings (GEMM path)
   std::vector<std::size_t> row_groups_;     // pull-back groups: classes [row_groups_[g], row_groups_[g + 1])
   std::size_t largest_source_class_ = 0;

@@ -2,7 +2,6 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/vector_sort.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
-
 #include <hwy/highway.h>
 
 #include <array>
@@ -24,7 +23,8 @@ constexpr std::array<std::uint64_t, 256> make_partition_indices() {
     std::uint32_t slot = 0;
     for (int selected = 1; selected >= 0; --selected)
       for (std::uint32_t lane = 0; lane < 8; ++lane)
-        if (((mask >> lane) & 1U) == static_cast<std::uint32_t>(selected)) packed |= std::uint64_t{lane} << (4 * slot++);
+        if (((mask >> lane) & 1U) == static_cast<std::uint32_t>(selected))
+          packed |= std::uint64_t{lane} << (4 * slot++);
     table[mask] = packed;
   }
   return table;
@@ -84,7 +84,8 @@ HWY_INLINE __m256i partition_lanes(__m256i v, unsigned mask) {
 }
 template <class M>
 unsigned lane_bits(M mask) {
-  return static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(BitCast(Full256<std::int64_t>(), VecFromMask(mask)).raw)));
+  return static_cast<unsigned>(
+      _mm256_movemask_pd(_mm256_castsi256_pd(BitCast(Full256<std::int64_t>(), VecFromMask(mask)).raw)));
 }
 }  // namespace wow_partition
 
@@ -113,8 +114,8 @@ HWY_API std::size_t CompressStore(Vec256<double> v, Mask256<double> mask, Full25
   StoreU(Compress(v, mask), d, unaligned);
   return CountTrue(d, mask);
 }
-HWY_API std::size_t CompressBlendedStore(Vec256<std::uint64_t> v, Mask256<std::uint64_t> mask,
-                                         Full256<std::uint64_t> d, std::uint64_t* HWY_RESTRICT unaligned) {
+HWY_API std::size_t CompressBlendedStore(Vec256<std::uint64_t> v, Mask256<std::uint64_t> mask, Full256<std::uint64_t> d,
+                                         std::uint64_t* HWY_RESTRICT unaligned) {
   const std::size_t count = CountTrue(d, mask);
   BlendedStore(Compress(v, mask), FirstN(d, count), d, unaligned);
   return count;
