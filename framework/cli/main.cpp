@@ -1,4 +1,6 @@
 // wow: the WoWFlow command line. Errors are one "error:" line on stderr; exit codes follow design.md.
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -12,6 +14,11 @@
 int main(int argc, char** argv) {
   // A full disk or a file-size limit must surface as a failed write (exit 4, checkpoint kept), not kill us.
   std::signal(SIGXFSZ, SIG_IGN);
+  // A flow step allocates and frees the same buffers every step (the functional's k x k matrices: 320 KB each at
+  // 200 classes). glibc would map and unmap those above 128 KB, or trim them off the heap, each time, and the page
+  // faults cost more than the functional (measured at C = M = 100: 4.7 ms against 1.8 ms per step). Keep them.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     wow::cli::print_usage();
