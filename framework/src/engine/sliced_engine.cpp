@@ -303,8 +303,8 @@ void SlicedEngine<T>::embed_all(const ProjectionBackend& backend) {
       T* sorted = estimator_ == Estimator::Sorted ? embedding : values;
       std::copy(segment, segment + n, sorted);
       if (keep_permutation) {
-        sort_with_permutation(std::span<T>(sorted, n), std::span<std::uint32_t>(perm_x_.data() + l * rows + off, n),
-                              keys);
+        sort_with_permutation(std::span<T>(sorted, n),
+                              std::span<std::uint32_t>(perm_x_.data() + off * count_ + l * n, n), keys);
       } else {
         sort_values(std::span<T>(sorted, n));  // the target side needs no permutation
       }
@@ -471,7 +471,7 @@ void SlicedEngine<T>::pull_back(const FunctionalValue& value, T* velocity, const
       const T mass_scale = static_cast<T>(static_cast<double>(n) / value.source_weights[c]);
       for (std::size_t l = 0; l < count_; ++l) {
         const T* grad = embed_grad_.data() + c * per_class + l * embed_;
-        const std::uint32_t* perm = perm_x_.data() + l * source_.rows() + off;
+        const std::uint32_t* perm = perm_x_.data() + off * count_ + l * n;
         T* out = slopes + l * group_rows + (off - r0);
         if (estimator_ == Estimator::Sorted) {
           for (std::size_t i = 0; i < n; ++i) out[perm[i]] = mass_scale * grad[i];

@@ -100,7 +100,7 @@ class SlicedEngine {
 
   std::vector<T> theta_;               // count x dim
   std::vector<T> proj_x_, proj_y_;     // count x rows, transposed projections
-  std::vector<std::uint32_t> perm_x_;  // count x Nx, sorted position -> row within class
+  std::vector<std::uint32_t> perm_x_;  // per source class, count x n: sorted position -> row within the class
   std::vector<T> embedding_;           // (C+M) x count x embed
   // Quantile estimator: where each random level falls on the q-point percentile grid (per direction, drawn per
   // step), and where each grid point falls in a sorted class of n values (per class size, fixed for the run).
