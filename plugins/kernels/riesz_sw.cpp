@@ -16,8 +16,10 @@ class RieszSW final : public wow::ScalarKernel {
       slope = r_ == 2.0 ? -1.0 : 0.0;
       return;
     }
-    value = -std::pow(s, 0.5 * r_);
-    slope = -0.5 * r_ * std::pow(s, 0.5 * r_ - 1.0);
+    // One root per entry (the functional evaluates (C+M)^2 of them every step: two pow calls each cost 1 ms at
+    // 200 classes): d/ds -s^(r/2) = (r/2) k / s; r = 1, the default, is a square root.
+    value = r_ == 1.0 ? -std::sqrt(s) : -std::pow(s, 0.5 * r_);
+    slope = 0.5 * r_ * value / s;
   }
 
  private:
