@@ -340,10 +340,10 @@ template <class T>
 void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
   // Direct sums of (e_a - e_b)^p, four classes against four at a time (vector_sums::tile_sums), over slices of
   // directions (pairwise_directions). Each (tile, slice) is
-  // summed in T, then added in double per pair, slices in order. Tasks are fixed groups of slices, each writing its
-  // own partial sums, added in group order afterwards: the same bits at any thread count. (A Gram matrix in double,
-  // |e_a|^2 + |e_b|^2 - 2 e_a.e_b, measured 15.7 ms at C = M = 100, n = 50 against 4.6 for these sums, and needed a
-  // direct fallback for nearly equal classes.)
+  // summed in T per chunk and in double across chunks (vector_sums.cpp), then added per pair, slices in order. Tasks
+  // are fixed groups of slices, each writing its own partial sums, added in group order afterwards: the same bits at
+  // any thread count. (A Gram matrix in double, |e_a|^2 + |e_b|^2 - 2 e_a.e_b, measured 15.7 ms at C = M = 100, n = 50
+  // against 4.6 for these sums, and needed a direct fallback for nearly equal classes.)
   const std::size_t k = pairwise_.size();
   const std::size_t pairs = k * (k - 1) / 2;
   const std::size_t slice = pairwise_directions(k, embed_, count_);
@@ -371,12 +371,12 @@ void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
         for (std::size_t tb = ta; tb < tiles; ++tb) {
           const T* rows_b[kTile];
           rows_of(tb, rows_b);
-          T sums[kTile * kTile];
+          double sums[kTile * kTile];
           vector_sums::tile_sums(rows_a, rows_b, len, power_ == 2, sums);
           for (std::size_t i = 0; i < kTile; ++i)
             for (std::size_t j = 0; j < kTile; ++j) {
               const std::size_t a = ta * kTile + i, b = tb * kTile + j;
-              if (a < b && b < k) out[rank(a, b)] += static_cast<double>(sums[i * kTile + j]);
+              if (a < b && b < k) out[rank(a, b)] += sums[i * kTile + j];
             }
         }
       }

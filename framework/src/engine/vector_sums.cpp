@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 // One clone per instruction set; "default" is the generic build. (Not under the sanitizers' and fuzzers' builds:
 // their instrumentation and GCC's ifunc resolvers do not mix.)
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && !defined(WOW_NO_TARGET_CLONES)
 #define WOW_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define WOW_VECTOR_CLONES_ON 1
 #else
 #define WOW_VECTOR_CLONES
 #endif
@@ -62,69 +66,153 @@ template <class T>
   return total;
 }
 
-// 16 accumulators (one per pair) stay in vector registers; the 8 rows' values are loaded once per lane block.
-template <bool Squared, class T>
-[[gnu::always_inline]] inline void tile(const T* const* a, const T* const* b, std::size_t len, T* out) {
-  const T *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
-  const T *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
-  T s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-  T s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
-#pragma omp simd reduction(+ : s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33)
-  for (std::size_t j = 0; j < len; ++j) {
-    const T x0 = a0[j], x1 = a1[j], x2 = a2[j], x3 = a3[j];
-    const T y0 = b0[j], y1 = b1[j], y2 = b2[j], y3 = b3[j];
-    s00 += term<Squared>(x0 - y0);
-    s01 += term<Squared>(x0 - y1);
-    s02 += term<Squared>(x0 - y2);
-    s03 += term<Squared>(x0 - y3);
-    s10 += term<Squared>(x1 - y0);
-    s11 += term<Squared>(x1 - y1);
-    s12 += term<Squared>(x1 - y2);
-    s13 += term<Squared>(x1 - y3);
-    s20 += term<Squared>(x2 - y0);
-    s21 += term<Squared>(x2 - y1);
-    s22 += term<Squared>(x2 - y2);
-    s23 += term<Squared>(x2 - y3);
-    s30 += term<Squared>(x3 - y0);
-    s31 += term<Squared>(x3 - y1);
-    s32 += term<Squared>(x3 - y2);
-    s33 += term<Squared>(x3 - y3);
-  }
-  const T sums[16] = {s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33};
-  for (std::size_t i = 0; i < 16; ++i) out[i] = sums[i];
+// The tile kernel: 16 accumulators (one per pair) of W lanes in vector registers, 4 + 4 rows loaded once per block
+// of W values. Each lane adds 16 terms per chunk (a float sum of many similar positive terms loses about a digit per
+// ten terms), then the 16 accumulators are reduced together (a transposing tree: 45 shuffles and adds at W = 16
+// rather than 16 separate reductions) and added to the 16 double sums. W is the instruction set's vector width
+// (tile_sums below picks it), so the sums are the same on every run of one machine.
+// The helpers below take and return wide vectors; they are always inlined into a function compiled for that width,
+// so no call ever uses the (generic-target) vector ABI GCC warns about.
+#pragma GCC diagnostic ignored "-Wpsabi"
+template <class T, int W>
+struct VectorTypes {
+  using Index = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+  typedef T Values __attribute__((vector_size(W * sizeof(T))));
+  typedef Index Indices __attribute__((vector_size(W * sizeof(T))));
+};
+template <class T, int W>
+using Lanes = typename VectorTypes<T, W>::Values;
+template <class T, int W>
+using LaneIndex = typename VectorTypes<T, W>::Indices;
+
+template <class T, int W>
+[[gnu::always_inline]] inline Lanes<T, W> load(const T* p) {
+  Lanes<T, W> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 }
 
-// The loop over whole blocks of 16 values, then the last few values zero-padded to one more block (a scalar
-// remainder loop over 16 pairs cost as much as the vector part at 300 values).
-template <bool Squared, class T>
-[[gnu::always_inline]] inline void padded_tile(const T* const* a, const T* const* b, std::size_t len, T* out) {
-  constexpr std::size_t kBlock = 16;
-  const std::size_t whole = len - len % kBlock;
-  tile<Squared>(a, b, whole, out);
-  if (whole == len) return;
-  T rows[8][kBlock] = {};
-  const T* tail_a[4];
-  const T* tail_b[4];
-  for (std::size_t i = 0; i < 4; ++i) {
-    std::copy(a[i] + whole, a[i] + len, rows[i]);
-    std::copy(b[i] + whole, b[i] + len, rows[4 + i]);
-    tail_a[i] = rows[i];
-    tail_b[i] = rows[4 + i];
+// One level of the tree: x and y hold `groups` accumulators' partials of g lanes each; the result holds 2 groups x
+// partials of g / 2 lanes (x's accumulators first).
+template <class T, int W, int G>
+[[gnu::always_inline]] inline Lanes<T, W> fold(Lanes<T, W> x, Lanes<T, W> y) {
+  LaneIndex<T, W> low{}, high{};
+  constexpr int half = G / 2, groups = W / G;
+  for (int lane = 0; lane < W; ++lane) {
+    const int group = lane / half, offset = lane % half;
+    const int source = group < groups ? group * G + offset : W + (group - groups) * G + offset;
+    low[lane] = source;
+    high[lane] = source + half;
   }
-  T tail[16];
-  tile<Squared>(tail_a, tail_b, kBlock, tail);
-  for (std::size_t i = 0; i < 16; ++i) out[i] += tail[i];
+  return __builtin_shuffle(x, y, low) + __builtin_shuffle(x, y, high);
+}
+
+template <class T, int W, int G, int Count>
+[[gnu::always_inline]] inline void fold_all(Lanes<T, W>* v) {
+  if constexpr (G > 1 && Count > 1) {
+    for (int p = 0; p < Count / 2; ++p) v[p] = fold<T, W, G>(v[2 * p], v[2 * p + 1]);
+    fold_all<T, W, G / 2, Count / 2>(v);
+  } else if constexpr (G > 1) {
+    static_assert(G == 1, "16 accumulators fill at least one vector");
+  }
+}
+
+template <bool Squared, class T, int W>
+[[gnu::always_inline]] inline void accumulate(Lanes<T, W>* acc, const T* const* a, const T* const* b, std::size_t at) {
+  Lanes<T, W> x[4], y[4];
+  for (int i = 0; i < 4; ++i) {
+    x[i] = load<T, W>(a[i] + at);
+    y[i] = load<T, W>(b[i] + at);
+  }
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) {
+      const Lanes<T, W> d = x[i] - y[j];
+      if constexpr (Squared)
+        acc[4 * i + j] += d * d;
+      else
+        acc[4 * i + j] += d < 0 ? -d : d;
+    }
+}
+
+// Adds the 16 accumulators' sums to out (in double) and clears them.
+template <class T, int W>
+[[gnu::always_inline]] inline void flush(Lanes<T, W>* acc, double* out) {
+  fold_all<T, W, W, 16>(acc);  // acc[0 .. 16 / W) now hold the 16 sums in order
+  T sums[16];
+  std::memcpy(sums, acc, sizeof sums);
+  for (int i = 0; i < 16; ++i) {
+    out[i] += static_cast<double>(sums[i]);
+    acc[i] = Lanes<T, W>{};
+  }
+}
+
+template <bool Squared, class T, int W>
+[[gnu::always_inline]] inline void tile_kernel(const T* const* a, const T* const* b, std::size_t len, double* out) {
+  constexpr std::size_t kChunk = 16 * W;
+  const T* rows_a[4] = {a[0], a[1], a[2], a[3]};
+  const T* rows_b[4] = {b[0], b[1], b[2], b[3]};
+  for (int i = 0; i < 16; ++i) out[i] = 0.0;
+  Lanes<T, W> acc[16] = {};
+  const std::size_t whole = len - len % W;
+  for (std::size_t first = 0; first < whole; first += kChunk) {
+    const std::size_t last = std::min(whole, first + kChunk);
+    for (std::size_t at = first; at < last; at += W) accumulate<Squared, T, W>(acc, rows_a, rows_b, at);
+    flush<T, W>(acc, out);
+  }
+  if (whole == len) return;
+  T padded[8][W] = {};  // the last len % W values of each row, zero-padded to one block
+  for (int i = 0; i < 4; ++i) {
+    std::copy(rows_a[i] + whole, rows_a[i] + len, padded[i]);
+    std::copy(rows_b[i] + whole, rows_b[i] + len, padded[4 + i]);
+    rows_a[i] = padded[i];
+    rows_b[i] = padded[4 + i];
+  }
+  accumulate<Squared, T, W>(acc, rows_a, rows_b, 0);
+  flush<T, W>(acc, out);
+}
+
+// The widest vectors the machine has (chosen once): 64, 32 or 16 bytes.
+template <bool Squared, class T>
+void tile_generic(const T* const* a, const T* const* b, std::size_t len, double* out) {
+  tile_kernel<Squared, T, 16 / sizeof(T)>(a, b, len, out);
+}
+#ifdef WOW_VECTOR_CLONES_ON
+template <bool Squared, class T>
+[[gnu::target("arch=x86-64-v3")]] void tile_v3(const T* const* a, const T* const* b, std::size_t len, double* out) {
+  tile_kernel<Squared, T, 32 / sizeof(T)>(a, b, len, out);
+}
+template <bool Squared, class T>
+[[gnu::target("arch=x86-64-v4")]] void tile_v4(const T* const* a, const T* const* b, std::size_t len, double* out) {
+  tile_kernel<Squared, T, 64 / sizeof(T)>(a, b, len, out);
+}
+#endif
+
+template <bool Squared, class T>
+using TileFunction = void (*)(const T* const*, const T* const*, std::size_t, double*);
+
+template <bool Squared, class T>
+TileFunction<Squared, T> tile_for_this_machine() {
+#ifdef WOW_VECTOR_CLONES_ON
+  if (__builtin_cpu_supports("x86-64-v4")) return tile_v4<Squared, T>;
+  if (__builtin_cpu_supports("x86-64-v3")) return tile_v3<Squared, T>;
+#endif
+  return tile_generic<Squared, T>;
+}
+
+template <class T>
+void tile_dispatch(const T* const* a, const T* const* b, std::size_t len, bool squared, double* out) {
+  static const TileFunction<true, T> squared_tile = tile_for_this_machine<true, T>();
+  static const TileFunction<false, T> absolute_tile = tile_for_this_machine<false, T>();
+  (squared ? squared_tile : absolute_tile)(a, b, len, out);
 }
 
 }  // namespace
 
-WOW_VECTOR_CLONES void tile_sums(const float* const* a, const float* const* b, std::size_t len, bool squared,
-                                 float* out) {
-  squared ? padded_tile<true>(a, b, len, out) : padded_tile<false>(a, b, len, out);
+void tile_sums(const float* const* a, const float* const* b, std::size_t len, bool squared, double* out) {
+  tile_dispatch(a, b, len, squared, out);
 }
-WOW_VECTOR_CLONES void tile_sums(const double* const* a, const double* const* b, std::size_t len, bool squared,
-                                 double* out) {
-  squared ? padded_tile<true>(a, b, len, out) : padded_tile<false>(a, b, len, out);
+void tile_sums(const double* const* a, const double* const* b, std::size_t len, bool squared, double* out) {
+  tile_dispatch(a, b, len, squared, out);
 }
 
 WOW_VECTOR_CLONES double direction_sums(const float* x, const float* y, std::size_t directions, std::size_t n,

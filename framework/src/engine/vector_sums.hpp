@@ -13,10 +13,10 @@ double direction_sums(const float* x, const float* y, std::size_t directions, st
 double direction_sums(const double* x, const double* y, std::size_t directions, std::size_t n, bool squared);
 
 // The pairwise sums four classes against four at once (each value read once for 4 pairs, not twice for one):
-// out[4 i + k] = sum_j (a[i][j] - b[k][j])^2 over len values (|a - b| when squared is false), accumulated in T
-// lanes in a fixed order.
+// out[4 i + k] = sum_j (a[i][j] - b[k][j])^2 over len values (|a - b| when squared is false): in T, 16 terms per
+// vector lane at a time, then in double, in a fixed order.
 inline constexpr std::size_t kTile = 4;
-void tile_sums(const float* const* a, const float* const* b, std::size_t len, bool squared, float* out);
+void tile_sums(const float* const* a, const float* const* b, std::size_t len, bool squared, double* out);
 void tile_sums(const double* const* a, const double* const* b, std::size_t len, bool squared, double* out);
 
 // out_j += w * x_j.
