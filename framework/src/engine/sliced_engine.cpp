@@ -189,7 +189,7 @@ SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& targ
     if (c > row_groups_.back() && source_.offsets[c + 1] - start > kRowBlock) row_groups_.push_back(c);
   }
   row_groups_.push_back(source_.classes());
-  if (power_ == 2 && classes >= kGemmClasses) gradient_weights_.resize(source_.classes() * classes);  // use_gemm()
+  if (gradient_by_gemm()) gradient_weights_.resize(source_.classes() * classes);
   pairwise_.source_classes = source_.classes();
   pairwise_.target_classes = target_.classes();
   pairwise_.sw.assign(classes * classes, 0.0);
@@ -220,9 +220,9 @@ double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayou
                                 std::ceil(count / static_cast<double>(pairwise_directions(
                                                       source.classes() + target.classes(),
                                                       static_cast<std::size_t>(embed), settings.count))));
-  // Many classes: the embedding gradient's weights (the sliced power is 2 for every kernel but Laplace; counted
-  // whatever it is, to stay on the safe side).
-  if (classes >= static_cast<double>(kGemmClasses)) bytes += t * static_cast<double>(source.classes()) * classes;
+  // The embedding gradient's weights (the sliced power is 2 for every kernel but Laplace; counted whatever it is, to
+  // stay on the safe side).
+  bytes += t * static_cast<double>(source.classes()) * classes;
   // Quantile: each level's grid position (two indices and a weight).
   if (estimator == Estimator::Quantile) bytes += (8.0 + t) * count * static_cast<double>(settings.quantiles);
   return bytes;
@@ -398,7 +398,7 @@ void SlicedEngine<T>::embedding_gradient(const FunctionalValue& value, const Pro
   const std::size_t per_class = count_ * embed_;
   const double scale = (power_ == 2 ? 2.0 : 1.0) / static_cast<double>(per_class);
   const std::size_t dir_blocks = blocks_of(count_, kDirectionBlock);
-  if (use_gemm()) {
+  if (gradient_by_gemm()) {
     // grad_c = sum_b w_cb e_b: one GEMM (C x k) x (k x L E), in fixed blocks of directions.
     embedding_gradient_weights(value, classes, k, power_, per_class, gradient_weights_);
     backend.for_each_block(dir_blocks, [&](std::size_t block) {

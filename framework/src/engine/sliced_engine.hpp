@@ -15,9 +15,6 @@ namespace wow {
 // so results are bit-identical (design.md "Determinism").
 inline constexpr std::size_t kRowBlock = 256;       // rows of X per GEMM block
 inline constexpr std::size_t kDirectionBlock = 16;  // directions per sort / embedding block
-// From this many classes (source + target) on, the embedding gradient is a matrix product (GEMM) over the class
-// embeddings; below, direct sums are as fast. A threshold on shapes alone, never on threads.
-inline constexpr std::size_t kGemmClasses = 32;
 // The pairwise sums run as at most this many tasks (groups of direction slices), each with its own partial sums.
 inline constexpr std::size_t kPairwiseGroups = 16;
 
@@ -86,7 +83,9 @@ class SlicedEngine {
   [[nodiscard]] std::size_t cached_directions() const { return cached_directions(pairwise_.size(), embed_, count_); }
   static std::size_t cached_directions(std::size_t classes, std::size_t embed, std::size_t count);
   static std::size_t pairwise_directions(std::size_t classes, std::size_t embed, std::size_t count);
-  [[nodiscard]] bool use_gemm() const { return power_ == 2 && pairwise_.size() >= kGemmClasses; }
+  // For SW power 2 the embedding gradient is a matrix product (GEMM) over the class embeddings: measured 0.8 -> 0.2 ms
+  // at C = M = 10, n = 200 against the direct sums, which stay for power 1 (signs).
+  [[nodiscard]] bool gradient_by_gemm() const { return power_ == 2; }
   void embedding_gradient(const FunctionalValue& value, const ProjectionBackend& backend);
   void pull_back(const FunctionalValue& value, T* velocity, const ProjectionBackend& backend) const;
 
