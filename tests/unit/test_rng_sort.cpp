@@ -218,6 +218,37 @@ std::vector<T> keys_to_sort(std::size_t n, int kind, std::mt19937_64& gen) {
   return keys;
 }
 
+TEST_CASE("vector_sort: small float sorts keep each value's position, on every instruction set here", "[sort]") {
+  std::vector<std::int64_t> disabled{0};
+  if ((hwy::SupportedTargets() & HWY_AVX2) != 0 && (hwy::SupportedTargets() & (HWY_AVX3 | HWY_AVX3_DL)) != 0)
+    disabled.push_back(HWY_AVX3 | HWY_AVX3_DL);
+  std::size_t handled = 0;
+  for (const std::int64_t targets_off : disabled) {
+    hwy::DisableTargets(targets_off);
+    INFO("instruction set " << wow::vector_sort::target_name());
+    for (std::uint32_t n = 2; n <= 80; ++n) {
+      const std::vector<float> values = awkward_values<float>(n, 2000 + n);  // ties, -0 and +0, infinities
+      std::vector<float> sorted(n);
+      std::vector<std::uint32_t> index(n);
+      if (!wow::vector_sort::small_ascending_with_index(values.data(), n, sorted.data(), index.data())) continue;
+      ++handled;
+      std::vector<std::uint32_t> order(n);
+      for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+      // The reference order: by value bits in the engine's key order (-0 before +0), ties by position.
+      std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return wow::ordered_bits(values[a]) < wow::ordered_bits(values[b]);
+      });
+      INFO("n " << n);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        REQUIRE(index[i] == order[i]);
+        REQUIRE(std::memcmp(&sorted[i], &values[order[i]], sizeof(float)) == 0);
+      }
+    }
+  }
+  hwy::DisableTargets(0);
+  if ((hwy::SupportedTargets() & (HWY_AVX2 | HWY_AVX3)) != 0) CHECK(handled > 0);
+}
+
 TEMPLATE_TEST_CASE("vector_sort: the same order as std::sort at every size, on every instruction set here", "[sort]",
                    std::uint64_t, float, double) {
   std::vector<std::int64_t> disabled{0};

@@ -3,28 +3,12 @@
 #include <hwy/contrib/sort/vqsort.h>
 
 #include <algorithm>
-#include <array>
 
 #include "engine/vector_sort.hpp"
 
 namespace wow {
 
 namespace {
-
-constexpr std::uint32_t ordered_bits(float v) {
-  const auto b = std::bit_cast<std::uint32_t>(v);
-  return (b & 0x80000000U) != 0U ? ~b : (b | 0x80000000U);
-}
-constexpr float from_ordered_bits(std::uint32_t b) {
-  return std::bit_cast<float>((b & 0x80000000U) != 0U ? (b & 0x7fffffffU) : ~b);
-}
-constexpr std::uint64_t ordered_bits(double v) {
-  const auto b = std::bit_cast<std::uint64_t>(v);
-  return (b & 0x8000000000000000ULL) != 0U ? ~b : (b | 0x8000000000000000ULL);
-}
-constexpr double from_ordered_bits(std::uint64_t b) {
-  return std::bit_cast<double>((b & 0x8000000000000000ULL) != 0U ? (b & 0x7fffffffffffffffULL) : ~b);
-}
 
 // Highway's library sorter, for the 128-bit keys of float64 values (vector_sort has no 128-bit keys). Keys are
 // unique (value bits + index), so the result never depends on its random pivots. One per thread: it owns scratch.
@@ -66,8 +50,12 @@ void sort_keys(K* keys, std::size_t n) {
 }  // namespace
 
 void sort_with_permutation(std::span<float> values, std::span<std::uint32_t> perm, void* scratch) {
-  auto* keys = static_cast<std::uint64_t*>(scratch);
   const std::size_t n = values.size();
+  // Small classes: keys built, sorted and taken apart in one vector routine (vector_sort).
+  if (n > kInsertionSortLargest &&
+      vector_sort::small_ascending_with_index(values.data(), n, values.data(), perm.empty() ? nullptr : perm.data()))
+    return;
+  auto* keys = static_cast<std::uint64_t*>(scratch);
   for (std::size_t i = 0; i < n; ++i) keys[i] = (std::uint64_t{ordered_bits(values[i])} << 32U) | i;
   sort_keys(keys, n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -89,18 +77,11 @@ void sort_with_permutation(std::span<double> values, std::span<std::uint32_t> pe
 }
 
 void sort_values(std::span<float> values) {
-  // Small classes go through 64-bit keys: the sorting network for those (vector_sort) is faster than vqsort's
-  // base case on floats.
-  constexpr std::size_t kNetworkKeys = 64;
   const std::size_t n = values.size();
-  if (n <= kInsertionSortLargest || n > kNetworkKeys) {
-    sort_keys(values.data(), n);
+  // Small classes: the sorting network (vector_sort), faster than vqsort's base case on floats.
+  if (n > kInsertionSortLargest && vector_sort::small_ascending_with_index(values.data(), n, values.data(), nullptr))
     return;
-  }
-  std::array<std::uint64_t, kNetworkKeys> keys{};
-  for (std::size_t i = 0; i < n; ++i) keys[i] = std::uint64_t{ordered_bits(values[i])} << 32U;
-  vector_sort::ascending(keys.data(), n);
-  for (std::size_t i = 0; i < n; ++i) values[i] = from_ordered_bits(static_cast<std::uint32_t>(keys[i] >> 32U));
+  sort_keys(values.data(), n);
 }
 void sort_values(std::span<double> values) { sort_keys(values.data(), values.size()); }
 

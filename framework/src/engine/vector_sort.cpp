@@ -7,7 +7,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
+
+#include "engine/sort_keys.hpp"
 
 // Highway 1.0.3 compresses 64-bit lanes on AVX-512 (the partition step's core) through a 2 KiB table that it declares
 // `constexpr` inside the function; GCC copies that table onto the stack on every call (measured: vqsort of 1 000 keys
@@ -224,34 +227,71 @@ HWY_INLINE void bitonic_merges(KeyVec (&v)[R], KeyVec lane) {
 // compile time. Stage (k, j) compares i with i ^ j, ascending where bit k of i is clear: for j >= N the partner is in
 // another vector (one min and one max per pair of vectors), else in another lane (a permutation and a blend).
 template <std::size_t R>
-HWY_NOINLINE void bitonic_sort(std::uint64_t* HWY_RESTRICT keys, std::size_t n) {
+HWY_NOINLINE void sort_rows(std::uint64_t* HWY_RESTRICT rows) {
   const KeyTag d;
-  constexpr std::size_t M = R * kKeyLanes;
-  HWY_ALIGN std::uint64_t rows[M];
-  std::copy(keys, keys + n, rows);
-  std::fill(rows + n, rows + M, ~std::uint64_t{0});  // padding sorts last
   KeyVec v[R];
   for (std::size_t r = 0; r < R; ++r) v[r] = hn::Load(d, rows + r * kKeyLanes);
   bitonic_merges<R, 2>(v, hn::Iota(d, 0));
   for (std::size_t r = 0; r < R; ++r) hn::Store(v[r], d, rows + r * kKeyLanes);
+}
+
+// The keys, padded with the largest key (sorts last), through the network.
+template <std::size_t R>
+void bitonic_sort(std::uint64_t* HWY_RESTRICT keys, std::size_t n) {
+  HWY_ALIGN std::uint64_t rows[R * kKeyLanes];
+  std::copy(keys, keys + n, rows);
+  std::fill(rows + n, rows + R * kKeyLanes, ~std::uint64_t{0});
+  sort_rows<R>(rows);
   std::copy(rows, rows + n, keys);
+}
+
+// Values with their positions: the keys are built and taken apart here, in this instruction set's vector code.
+template <std::size_t R>
+void bitonic_sort_floats(const float* in, std::size_t n, float* sorted, std::uint32_t* index) {
+  HWY_ALIGN std::uint64_t rows[R * kKeyLanes];
+  for (std::size_t i = 0; i < n; ++i) rows[i] = (std::uint64_t{ordered_bits(in[i])} << 32U) | i;
+  std::fill(rows + n, rows + R * kKeyLanes, ~std::uint64_t{0});
+  sort_rows<R>(rows);
+  for (std::size_t i = 0; i < n; ++i) sorted[i] = from_ordered_bits(static_cast<std::uint32_t>(rows[i] >> 32U));
+  if (index != nullptr)
+    for (std::size_t i = 0; i < n; ++i) index[i] = static_cast<std::uint32_t>(rows[i]);
+}
+
+// Networks of at most 8 vectors: with 16 the AVX2 code spills its registers (measured 277 ns for 50 keys against
+// vqsort's 160).
+template <class Sort>
+bool small_sort(std::size_t n, const Sort& sort) {
+  constexpr std::size_t N = kKeyLanes;
+  if (n > 8 * N) return false;
+  if (n <= N) {
+    sort(std::integral_constant<std::size_t, 1>());
+  } else if (n <= 2 * N) {
+    sort(std::integral_constant<std::size_t, 2>());
+  } else if (n <= 4 * N) {
+    sort(std::integral_constant<std::size_t, 4>());
+  } else {
+    sort(std::integral_constant<std::size_t, 8>());
+  }
+  return true;
 }
 #endif
 
 void sort_u64(std::uint64_t* keys, std::size_t n) {
+  if (n <= 1) return;
 #ifdef WOW_SMALL_SORT
-  // At most 8 vectors: with 16 the AVX2 code spills its registers (measured 277 ns for 50 keys against vqsort's 160).
-  constexpr std::size_t N = kKeyLanes;
-  if (n <= 8 * N) {
-    if (n <= 1) return;
-    if (n <= N) return bitonic_sort<1>(keys, n);
-    if (n <= 2 * N) return bitonic_sort<2>(keys, n);
-    if (n <= 4 * N) return bitonic_sort<4>(keys, n);
-    return bitonic_sort<8>(keys, n);
-  }
-#undef WOW_SMALL_SORT
+  if (small_sort(n, [&](auto rows) { bitonic_sort<decltype(rows)::value>(keys, n); })) return;
 #endif
   sort_ascending(keys, n);
+}
+
+bool sort_f32_with_index(const float* in, std::size_t n, float* sorted, std::uint32_t* index) {
+#ifdef WOW_SMALL_SORT
+  return small_sort(n, [&](auto rows) { bitonic_sort_floats<decltype(rows)::value>(in, n, sorted, index); });
+#undef WOW_SMALL_SORT
+#else
+  (void)in, (void)n, (void)sorted, (void)index;
+  return false;
+#endif
 }
 void sort_f32(float* keys, std::size_t n) { sort_ascending(keys, n); }
 void sort_f64(double* keys, std::size_t n) { sort_ascending(keys, n); }
@@ -264,12 +304,16 @@ HWY_AFTER_NAMESPACE();
 namespace wow::vector_sort {
 
 HWY_EXPORT(sort_u64);
+HWY_EXPORT(sort_f32_with_index);
 HWY_EXPORT(sort_f32);
 HWY_EXPORT(sort_f64);
 HWY_EXPORT(name);
 
 void ascending(std::uint64_t* keys, std::size_t n) { HWY_DYNAMIC_DISPATCH(sort_u64)(keys, n); }
 void ascending(float* keys, std::size_t n) { HWY_DYNAMIC_DISPATCH(sort_f32)(keys, n); }
+bool small_ascending_with_index(const float* values, std::size_t n, float* sorted, std::uint32_t* index) {
+  return HWY_DYNAMIC_DISPATCH(sort_f32_with_index)(values, n, sorted, index);
+}
 void ascending(double* keys, std::size_t n) { HWY_DYNAMIC_DISPATCH(sort_f64)(keys, n); }
 const char* target_name() { return HWY_DYNAMIC_DISPATCH(name)(); }
 
