@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 // One clone per instruction set; "default" is the generic build. (Not under the sanitizers' and fuzzers' builds:
 // their instrumentation and GCC's ifunc resolvers do not mix.)
@@ -76,14 +77,10 @@ template <class T>
 #pragma GCC diagnostic ignored "-Wpsabi"
 template <class T, int W>
 struct VectorTypes {
-  using Index = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
   typedef T Values __attribute__((vector_size(W * sizeof(T))));
-  typedef Index Indices __attribute__((vector_size(W * sizeof(T))));
 };
 template <class T, int W>
 using Lanes = typename VectorTypes<T, W>::Values;
-template <class T, int W>
-using LaneIndex = typename VectorTypes<T, W>::Indices;
 
 template <class T, int W>
 [[gnu::always_inline]] inline Lanes<T, W> load(const T* p) {
@@ -92,25 +89,27 @@ template <class T, int W>
   return v;
 }
 
-// One level of the tree: x and y hold `groups` accumulators' partials of g lanes each; the result holds 2 groups x
-// partials of g / 2 lanes (x's accumulators first).
-template <class T, int W, int G>
-[[gnu::always_inline]] inline Lanes<T, W> fold(Lanes<T, W> x, Lanes<T, W> y) {
-  LaneIndex<T, W> low{}, high{};
+// Lane `lane` of the lower (or, + G / 2, upper) halves of the groups, read from the pair (x, y) as 2W lanes.
+template <int W, int G>
+constexpr int fold_source(int lane) {
   constexpr int half = G / 2, groups = W / G;
-  for (int lane = 0; lane < W; ++lane) {
-    const int group = lane / half, offset = lane % half;
-    const int source = group < groups ? group * G + offset : W + (group - groups) * G + offset;
-    low[lane] = source;
-    high[lane] = source + half;
-  }
-  return __builtin_shuffle(x, y, low) + __builtin_shuffle(x, y, high);
+  const int group = lane / half, offset = lane % half;
+  return group < groups ? group * G + offset : W + (group - groups) * G + offset;
+}
+
+// One level of the tree: x and y hold W / G accumulators' partials of G lanes each; the result holds twice as many
+// accumulators' partials of G / 2 lanes (x's accumulators first).
+template <class T, int W, int G, std::size_t... Lane>
+[[gnu::always_inline]] inline Lanes<T, W> fold(Lanes<T, W> x, Lanes<T, W> y, std::index_sequence<Lane...> /*lanes*/) {
+  return __builtin_shufflevector(x, y, fold_source<W, G>(static_cast<int>(Lane))...) +
+         __builtin_shufflevector(x, y, (fold_source<W, G>(static_cast<int>(Lane)) + G / 2)...);
 }
 
 template <class T, int W, int G, int Count>
 [[gnu::always_inline]] inline void fold_all(Lanes<T, W>* v) {
   if constexpr (G > 1 && Count > 1) {
-    for (int p = 0; p < Count / 2; ++p) v[p] = fold<T, W, G>(v[2 * p], v[2 * p + 1]);
+    for (int p = 0; p < Count / 2; ++p)
+      v[p] = fold<T, W, G>(v[2 * p], v[2 * p + 1], std::make_index_sequence<static_cast<std::size_t>(W)>{});
     fold_all<T, W, G / 2, Count / 2>(v);
   } else if constexpr (G > 1) {
     static_assert(G == 1, "16 accumulators fill at least one vector");
