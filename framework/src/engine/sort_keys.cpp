@@ -50,18 +50,9 @@ void sort_keys(K* keys, std::size_t n) {
 }  // namespace
 
 void sort_with_permutation(std::span<float> values, std::span<std::uint32_t> perm, void* scratch) {
-  const std::size_t n = values.size();
-  // Small classes: keys built, sorted and taken apart in one vector routine (vector_sort).
-  if (n > kInsertionSortLargest &&
-      vector_sort::small_ascending_with_index(values.data(), n, values.data(), perm.empty() ? nullptr : perm.data()))
-    return;
-  auto* keys = static_cast<std::uint64_t*>(scratch);
-  for (std::size_t i = 0; i < n; ++i) keys[i] = (std::uint64_t{ordered_bits(values[i])} << 32U) | i;
-  sort_keys(keys, n);
-  for (std::size_t i = 0; i < n; ++i) {
-    values[i] = from_ordered_bits(static_cast<std::uint32_t>(keys[i] >> 32U));
-    if (!perm.empty()) perm[i] = static_cast<std::uint32_t>(keys[i] & 0xffffffffU);
-  }
+  // Keys built, sorted and taken apart in one routine compiled for this machine's instruction set (vector_sort).
+  vector_sort::ascending_with_index(values.data(), values.size(), values.data(), perm.empty() ? nullptr : perm.data(),
+                                    static_cast<std::uint64_t*>(scratch));
 }
 
 void sort_with_permutation(std::span<double> values, std::span<std::uint32_t> perm, void* scratch) {

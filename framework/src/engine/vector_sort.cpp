@@ -284,14 +284,19 @@ void sort_u64(std::uint64_t* keys, std::size_t n) {
   sort_ascending(keys, n);
 }
 
-bool sort_f32_with_index(const float* in, std::size_t n, float* sorted, std::uint32_t* index) {
+bool sort_f32_with_index(const float* in, std::size_t n, float* sorted, std::uint32_t* index, std::uint64_t* scratch) {
 #ifdef WOW_SMALL_SORT
-  return small_sort(n, [&](auto rows) { bitonic_sort_floats<decltype(rows)::value>(in, n, sorted, index); });
+  if (small_sort(n, [&](auto rows) { bitonic_sort_floats<decltype(rows)::value>(in, n, sorted, index); })) return true;
 #undef WOW_SMALL_SORT
-#else
-  (void)in, (void)n, (void)sorted, (void)index;
-  return false;
 #endif
+  if (scratch == nullptr) return false;
+  // Larger classes: the same keys in the caller's buffer (these loops in this instruction set's vector code).
+  for (std::size_t i = 0; i < n; ++i) scratch[i] = (std::uint64_t{ordered_bits(in[i])} << 32U) | i;
+  sort_ascending(scratch, n);
+  for (std::size_t i = 0; i < n; ++i) sorted[i] = from_ordered_bits(static_cast<std::uint32_t>(scratch[i] >> 32U));
+  if (index != nullptr)
+    for (std::size_t i = 0; i < n; ++i) index[i] = static_cast<std::uint32_t>(scratch[i]);
+  return true;
 }
 void sort_f32(float* keys, std::size_t n) { sort_ascending(keys, n); }
 void sort_f64(double* keys, std::size_t n) { sort_ascending(keys, n); }
@@ -312,7 +317,11 @@ HWY_EXPORT(name);
 void ascending(std::uint64_t* keys, std::size_t n) { HWY_DYNAMIC_DISPATCH(sort_u64)(keys, n); }
 void ascending(float* keys, std::size_t n) { HWY_DYNAMIC_DISPATCH(sort_f32)(keys, n); }
 bool small_ascending_with_index(const float* values, std::size_t n, float* sorted, std::uint32_t* index) {
-  return HWY_DYNAMIC_DISPATCH(sort_f32_with_index)(values, n, sorted, index);
+  return HWY_DYNAMIC_DISPATCH(sort_f32_with_index)(values, n, sorted, index, nullptr);
+}
+void ascending_with_index(const float* values, std::size_t n, float* sorted, std::uint32_t* index,
+                          std::uint64_t* scratch) {
+  HWY_DYNAMIC_DISPATCH(sort_f32_with_index)(values, n, sorted, index, scratch);
 }
 void ascending(double* keys, std::size_t n) { HWY_DYNAMIC_DISPATCH(sort_f64)(keys, n); }
 const char* target_name() { return HWY_DYNAMIC_DISPATCH(name)(); }

@@ -18,6 +18,10 @@ void ascending(double* keys, std::size_t n);
 // the i-th smallest value and index[i] (when not null) its position in `values`. values may be sorted.
 bool small_ascending_with_index(const float* values, std::size_t n, float* sorted, std::uint32_t* index);
 
+// The same for any n, with `scratch` (n keys) for classes too large for the network.
+void ascending_with_index(const float* values, std::size_t n, float* sorted, std::uint32_t* index,
+                          std::uint64_t* scratch);
+
 // The instruction set the sort runs with on this machine ("AVX3", "AVX2", ...), for the bench's report.
 const char* target_name();
 
