@@ -277,7 +277,7 @@ void SlicedEngine<T>::embed_all(const ProjectionBackend& backend) {
   // One sort per (class, direction). Sorting every class of a direction in one call (class index in the key's top
   // bits) won while each call to Highway's library sorter paid a system call; with the sort compiled here
   // (engine/vector_sort.cpp) the per-class sorts measured 2.2 against 4.4 ms for 5 000 segments of 200 values, 0.65
-  // against 0.93 ms at 50 values (benchmarks/step_benchmarks.cpp, BM_SortSegments).
+  // against 0.93 ms at 50 values (BM_SortSegments against the former BM_SortSegmentsPerDirection).
   const std::size_t sources = source_.classes();
   const std::size_t classes = sources + target_.classes();
   const std::size_t q = settings_.quantiles;
@@ -339,11 +339,11 @@ std::size_t SlicedEngine<T>::pairwise_directions(std::size_t classes, std::size_
 template <class T>
 void SlicedEngine<T>::pairwise_sw(const ProjectionBackend& backend) {
   // Direct sums of (e_a - e_b)^p, four classes against four at a time (vector_sums::tile_sums), over slices of
-  // directions (pairwise_directions). Each (tile, slice) is
-  // summed in T per chunk and in double across chunks (vector_sums.cpp), then added per pair, slices in order. Tasks
-  // are fixed groups of slices, each writing its own partial sums, added in group order afterwards: the same bits at
-  // any thread count. (A Gram matrix in double, |e_a|^2 + |e_b|^2 - 2 e_a.e_b, measured 15.7 ms at C = M = 100, n = 50
-  // against 4.6 for these sums, and needed a direct fallback for nearly equal classes.)
+  // directions (pairwise_directions). Each (tile, slice) is summed in T per chunk and in double across chunks, then
+  // added per pair, slices in order. Tasks are fixed groups of slices, each writing its own partial sums, added in
+  // group order afterwards: the same bits at any thread count. (A Gram matrix in double, |e_a|^2 + |e_b|^2 -
+  // 2 e_a.e_b, measured 15.7 ms at C = M = 100, n = 50 against 5.5-6.5 ms for these sums, and needed a direct
+  // fallback for nearly equal classes.)
   const std::size_t k = pairwise_.size();
   const std::size_t pairs = k * (k - 1) / 2;
   const std::size_t slice = pairwise_directions(k, embed_, count_);

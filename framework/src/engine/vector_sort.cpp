@@ -50,7 +50,6 @@ void sort_u64(std::uint64_t* keys, std::size_t n) {
 bool sort_f32_with_index(const float* in, std::size_t n, float* sorted, std::uint32_t* index, std::uint64_t* scratch) {
 #ifdef WOW_SMALL_SORT
   if (small_sort(n, [&](auto rows) { bitonic_sort_floats<decltype(rows)::value>(in, n, sorted, index); })) return true;
-#undef WOW_SMALL_SORT
 #endif
   if (scratch == nullptr) return false;
   // Larger classes: the same keys in the caller's buffer (these loops in this instruction set's vector code).
@@ -61,6 +60,7 @@ bool sort_f32_with_index(const float* in, std::size_t n, float* sorted, std::uin
     for (std::size_t i = 0; i < n; ++i) index[i] = static_cast<std::uint32_t>(scratch[i]);
   return true;
 }
+#undef WOW_SMALL_SORT  // defined per instruction set by bitonic_network-inl.hpp
 void sort_f32(float* keys, std::size_t n) { sort_ascending(keys, n); }
 void sort_f64(double* keys, std::size_t n) { sort_ascending(keys, n); }
 const char* name() { return hwy::TargetName(HWY_TARGET); }

@@ -15,7 +15,7 @@ void ascending(double* keys, std::size_t n);
 
 // Sorts n float values with their positions when n is small enough for the sorting network of this machine (at
 // most 64 with AVX-512, 32 with AVX2; returns false otherwise, and always on other instruction sets): sorted[i] is
-// the i-th smallest value and index[i] (when not null) its position in `values`. values may be sorted.
+// the i-th smallest value and index[i] (when not null) its position in `values`. `sorted` may be `values`.
 bool small_ascending_with_index(const float* values, std::size_t n, float* sorted, std::uint32_t* index);
 
 // The same for any n, with `scratch` (n keys) for classes too large for the network.

@@ -1,10 +1,8 @@
 #include "engine/vector_sums.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 #include <utility>
 
 // One clone per instruction set; "default" is the generic build. (Not under the sanitizers' and fuzzers' builds:
@@ -19,53 +17,6 @@
 namespace wow::vector_sums {
 
 namespace {
-
-// A fixed lane-wise reduction (omp simd: the same bits every run). Long rows use 4 independent partial sums so that
-// the adds do not wait on each other's latency; short ones (quantile embeddings, small classes) one.
-// always_inline: a clone's callees are compiled for the generic target unless they are inlined into it.
-template <bool Squared, class T>
-[[gnu::always_inline]] inline T term(T d) {
-  if constexpr (Squared)
-    return d * d;
-  else
-    return std::abs(d);
-}
-
-template <bool Squared, class T>
-[[gnu::always_inline]] inline T reduce(const T* x, const T* y, std::size_t n) {
-  constexpr std::size_t kSplit = 256;
-  if (n < kSplit) {
-    T p = 0;
-#pragma omp simd reduction(+ : p)
-    for (std::size_t j = 0; j < n; ++j) p += term<Squared>(x[j] - y[j]);
-    return p;
-  }
-  T p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-  const std::size_t quarter = n / 4;
-  const T* x1 = x + quarter;
-  const T* x2 = x + 2 * quarter;
-  const T* x3 = x + 3 * quarter;
-  const T* y1 = y + quarter;
-  const T* y2 = y + 2 * quarter;
-  const T* y3 = y + 3 * quarter;
-#pragma omp simd reduction(+ : p0, p1, p2, p3)
-  for (std::size_t j = 0; j < quarter; ++j) {
-    p0 += term<Squared>(x[j] - y[j]);
-    p1 += term<Squared>(x1[j] - y1[j]);
-    p2 += term<Squared>(x2[j] - y2[j]);
-    p3 += term<Squared>(x3[j] - y3[j]);
-  }
-  for (std::size_t j = 4 * quarter; j < n; ++j) p0 += term<Squared>(x[j] - y[j]);
-  return (p0 + p1) + (p2 + p3);
-}
-
-template <class T>
-[[gnu::always_inline]] inline double sums(const T* x, const T* y, std::size_t directions, std::size_t n, bool squared) {
-  double total = 0.0;
-  for (std::size_t l = 0; l < directions; ++l, x += n, y += n)
-    total += static_cast<double>(squared ? reduce<true>(x, y, n) : reduce<false>(x, y, n));
-  return total;
-}
 
 // The tile kernel: 16 accumulators (one per pair) of W lanes in vector registers, 4 + 4 rows loaded once per block
 // of W values. Each lane adds 16 terms per chunk (a float sum of many similar positive terms loses about a digit per
@@ -107,12 +58,11 @@ template <class T, int W, int G, std::size_t... Lane>
 
 template <class T, int W, int G, int Count>
 [[gnu::always_inline]] inline void fold_all(Lanes<T, W>* v) {
-  if constexpr (G > 1 && Count > 1) {
+  static_assert(W <= 16, "16 accumulators fill at least one vector");
+  if constexpr (G > 1) {
     for (int p = 0; p < Count / 2; ++p)
       v[p] = fold<T, W, G>(v[2 * p], v[2 * p + 1], std::make_index_sequence<static_cast<std::size_t>(W)>{});
     fold_all<T, W, G / 2, Count / 2>(v);
-  } else if constexpr (G > 1) {
-    static_assert(G == 1, "16 accumulators fill at least one vector");
   }
 }
 
@@ -186,11 +136,11 @@ template <bool Squared, class T>
 }
 #endif
 
-template <bool Squared, class T>
+template <class T>
 using TileFunction = void (*)(const T* const*, const T* const*, std::size_t, double*);
 
 template <bool Squared, class T>
-TileFunction<Squared, T> tile_for_this_machine() {
+TileFunction<T> tile_for_this_machine() {
 #ifdef WOW_VECTOR_CLONES_ON
   if (__builtin_cpu_supports("x86-64-v4")) return tile_v4<Squared, T>;
   if (__builtin_cpu_supports("x86-64-v3")) return tile_v3<Squared, T>;
@@ -200,8 +150,8 @@ TileFunction<Squared, T> tile_for_this_machine() {
 
 template <class T>
 void tile_dispatch(const T* const* a, const T* const* b, std::size_t len, bool squared, double* out) {
-  static const TileFunction<true, T> squared_tile = tile_for_this_machine<true, T>();
-  static const TileFunction<false, T> absolute_tile = tile_for_this_machine<false, T>();
+  static const TileFunction<T> squared_tile = tile_for_this_machine<true, T>();
+  static const TileFunction<T> absolute_tile = tile_for_this_machine<false, T>();
   (squared ? squared_tile : absolute_tile)(a, b, len, out);
 }
 
@@ -212,15 +162,6 @@ void tile_sums(const float* const* a, const float* const* b, std::size_t len, bo
 }
 void tile_sums(const double* const* a, const double* const* b, std::size_t len, bool squared, double* out) {
   tile_dispatch(a, b, len, squared, out);
-}
-
-WOW_VECTOR_CLONES double direction_sums(const float* x, const float* y, std::size_t directions, std::size_t n,
-                                        bool squared) {
-  return sums(x, y, directions, n, squared);
-}
-WOW_VECTOR_CLONES double direction_sums(const double* x, const double* y, std::size_t directions, std::size_t n,
-                                        bool squared) {
-  return sums(x, y, directions, n, squared);
 }
 
 WOW_VECTOR_CLONES void add_scaled(float* out, float w, const float* x, std::size_t n) {

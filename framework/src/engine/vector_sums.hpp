@@ -1,16 +1,11 @@
 #pragma once
 // The engine's innermost sums, compiled for AVX-512, AVX2 + FMA and plain x86-64 and chosen at load time (GCC
-// target_clones): the core is built for generic x86-64, where these loops would use 4 float lanes. Results are the
-// same on every run and thread count of one machine; machines of different instruction sets may differ in the last
-// bits (lane count changes the order of the reduction), as OpenBLAS does.
+// target_clones, or the widest vectors for the tiles): the core is built for generic x86-64, where these loops would
+// use 4 float lanes. Results are the same on every run and thread count of one machine; machines of different
+// instruction sets may differ in the last bits (lane count changes the order of the reduction), as OpenBLAS does.
 #include <cstddef>
 
 namespace wow::vector_sums {
-
-// sum over `directions` consecutive rows of n values of (sum_j (x_j - y_j)^2 in T), accumulated in double (|x_j - y_j|
-// instead of the square when squared is false): the pairwise SW sums of the engine, one call per pair and slice.
-double direction_sums(const float* x, const float* y, std::size_t directions, std::size_t n, bool squared);
-double direction_sums(const double* x, const double* y, std::size_t directions, std::size_t n, bool squared);
 
 // The pairwise sums four classes against four at once (each value read once for 4 pairs, not twice for one):
 // out[4 i + k] = sum_j (a[i][j] - b[k][j])^2 over len values (|a - b| when squared is false): in T, 16 terms per
