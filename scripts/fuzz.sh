@@ -12,8 +12,20 @@ status=0
 for target in npy spec idx mnist_json; do
   work=$(mktemp -d)
   cp -r "tests/fuzz/corpus/$target/." "$work/"
+  if [[ $target == spec ]]; then
+    # Seeds too large for the repository: 200 000 levels of nesting (a stack overflow before the depth limit) and a
+    # spec of about 1 MB (a long "notes" text).
+    /usr/bin/python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+deep = 200000
+open(work + "/deep_200k.json", "w").write('{"notes":' + "[" * deep + "]" * deep + "}")
+open(work + "/long_notes.json", "w").write('{"notes":"' + "x" * 1000000 + '","source":{"type":"rings_source"},'
+                                           '"target":{"type":"rings"}}')
+PY
+  fi
   mkdir -p "build-fuzz/crashes/$target"
-  if WOW_PLUGIN_PATH="$PWD/build-fuzz/plugins" ./build-fuzz/fuzz_$target -max_total_time="$seconds" -rss_limit_mb=4096 \
+  if WOW_PLUGIN_PATH="$PWD/build-fuzz/plugins" ./build-fuzz/fuzz_$target -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=1100000 \
       -artifact_prefix="build-fuzz/crashes/$target/" "$work" >"build-fuzz/fuzz_$target.log" 2>&1; then
     echo "fuzz_$target: $(grep -E '^Done' "build-fuzz/fuzz_$target.log" || echo done), no crash"
   else

@@ -1382,6 +1382,245 @@ PY
   [[ $(json_get "$TMP/bench.json" 'j["ms_per_step"] > 0') == True ]] || fail "bench: $(cat "$TMP/bench.json")"
 }
 
+# ---- issue 25: no crash on any input, no silent change of a run's recorded spec, no contradictory directory ----
+
+QUICK=(--set solver.params.steps=20 --set output.pictures=false --set output.label_matching=false --quiet)
+
+nested() {  # nested DEPTH INNER: "[[[...INNER...]]]"
+  "$PYTHON" -c 'import sys; d=int(sys.argv[1]); sys.stdout.write("[" * d + sys.argv[2] + "]" * d)' "$1" "$2"
+}
+
+case_deep_json() {
+  # 200 000 levels of nesting crashed the parser (SIGSEGV, exit 139): now exit 2, one line naming the file and the
+  # depth limit, for a spec (under "notes" and under an unknown key), a --set value, a status.json and a sweep.json.
+  { printf '{"name":"deep","notes":'; nested 200000 ''; printf '}'; } >"$TMP/deep_notes.json"
+  expect_bad_input "$TMP/out" run "$TMP/deep_notes.json" --out "$TMP/out"
+  contains "$MSG" "deep_notes.json:1:"
+  contains "$MSG" "nested deeper than 128 levels"
+  { printf '{"whatever":'; nested 200000 '1'; printf '}'; } >"$TMP/deep_key.json"
+  expect_bad_input "$TMP/out" run "$TMP/deep_key.json" --out "$TMP/out"
+  contains "$MSG" "nested deeper than 128 levels"
+  expect_bad_input "$TMP/out" run "$SPEC" --set "solver.params.step_size=$(nested 100000 0.1)" --out "$TMP/out"
+  contains "$MSG" "--set solver.params.step_size"
+  contains "$MSG" "nested deeper"
+  [[ ${#MSG} -lt 300 ]] || fail "message of ${#MSG} characters"
+  # Files the program reads back: a status.json and a sweep.json made deep by hand.
+  "$WOW" run "$SPEC" "${QUICK[@]}" --out "$TMP/r" || fail "run failed"
+  { printf '{"status":"complete","step":20,"x":'; nested 200000 ''; printf '}'; } >"$TMP/r/status.json"
+  expect_bad_input "" status "$TMP/r"
+  contains "$MSG" "status.json"
+  contains "$MSG" "nested deeper"
+  "$WOW" run --resume "$TMP/r" --quiet 2>"$TMP/stderr"
+  [[ $? == 2 ]] || fail "--resume over a deep status.json: $(cat "$TMP/stderr")"
+  mkdir -p "$TMP/sw"
+  { printf '{"hash":"x","points":'; nested 200000 ''; printf '}'; } >"$TMP/sw/sweep.json"
+  expect_bad_input "" status "$TMP/sw"
+  contains "$MSG" "sweep.json"
+}
+
+case_duplicate_keys() {
+  # The JSON library keeps the last of two equal keys silently; a spec that says seed twice is refused, naming it.
+  sed 's/"seed": *[0-9]*,/"seed": 1, "seed": 2,/' "$SPEC" >"$TMP/dup.json"
+  grep -q '"seed": 1, "seed": 2' "$TMP/dup.json" || { fail "could not make the test spec"; return; }
+  expect_bad_input "$TMP/out" run "$TMP/dup.json" --out "$TMP/out"
+  contains "$MSG" 'key "seed" given twice'
+  cat >"$TMP/dup2.json" <<'JSON'
+{"source": {"type": "rings_source"}, "target": {"type": "rings"},
+ "solver": {"type": "momentum", "params": {"step_size": 0.1, "step_size": 0.2}}}
+JSON
+  expect_bad_input "$TMP/out" run "$TMP/dup2.json" --out "$TMP/out"
+  contains "$MSG" 'key "solver.params.step_size" given twice'
+  expect_bad_input "$TMP/out" run "$SPEC" --set 'solver.params={"step_size": 0.1, "step_size": 0.2}' --out "$TMP/out"
+  contains "$MSG" "given twice"
+}
+
+case_long_value_message() {
+  # An ill-typed value is shown as a short excerpt, not dumped whole (60 KB at depth 30 000 before).
+  local long
+  long=$("$PYTHON" -c 'print("[" + ",".join(["1.5"] * 20000) + "]")')
+  expect_bad_input "$TMP/out" run "$SPEC" --set "solver.params.step_size=$long" --out "$TMP/out"
+  contains "$MSG" "solver.params.step_size"
+  contains "$MSG" "characters)"
+  [[ ${#MSG} -lt 300 ]] || fail "message of ${#MSG} characters"
+  expect_bad_input "$TMP/out" run "$SPEC" --set "solver.params.step_size=$(nested 100 1)" --out "$TMP/out"
+  [[ ${#MSG} -lt 300 ]] || fail "message of ${#MSG} characters"
+}
+
+case_plain_spec_name() {
+  # "name" becomes runs/<name>: "../../etc/x" must not write outside runs/.
+  for name in '../../etc/x' 'a/b' '..' '.'; do
+    (cd "$TMP" && "$WOW" run "$SPEC" "${QUICK[@]}" --set "name=$name" >"$TMP/stdout" 2>"$TMP/stderr")
+    local rc=$?
+    [[ $rc == 2 ]] || fail "name=$name: exit $rc ($(cat "$TMP/stderr"))"
+    grep -q '^error: .*name: .*must be a plain file name' "$TMP/stderr" || fail "name=$name: $(cat "$TMP/stderr")"
+  done
+  [[ ! -e $TMP/runs && ! -e $TMP/../etc ]] || fail "a directory was created for a bad name"
+  (cd "$TMP" && "$WOW" run "$SPEC" "${QUICK[@]}" --set name=plain_name) || fail "a plain name was refused"
+  [[ -f $TMP/runs/plain_name/final.npy ]] || fail "runs/plain_name not written"
+}
+
+case_plugin_exceptions() {
+  # Whatever a plugin throws (std::runtime_error, an int), when built or during the run: exit 2, one line naming
+  # the plugin file, the type and the spec path (was: exit 1 "internal error", or an abort with exit 134).
+  [[ -n ${WOW_TEST_EXTRA_PLUGIN_DIR:-} ]] || { fail "WOW_TEST_EXTRA_PLUGIN_DIR is not set (run through ctest)"; return; }
+  local plugin="$WOW_TEST_EXTRA_PLUGIN_DIR/throwing_callback.so"
+  for what in runtime_error int; do
+    for at in 0 5; do
+      "$WOW" run "$SPEC" "${QUICK[@]}" --plugin-dir "$WOW_TEST_EXTRA_PLUGIN_DIR" \
+        --set "callbacks=[{\"type\":\"throwing\",\"params\":{\"throw\":\"$what\",\"at_step\":$at}}]" \
+        --out "$TMP/t_${what}_$at" >"$TMP/stdout" 2>"$TMP/stderr"
+      local rc=$?
+      MSG=$(cat "$TMP/stderr")
+      [[ $rc == 2 ]] || fail "throw $what at step $at: exit $rc ($MSG)"
+      [[ $(grep -c . "$TMP/stderr") == 1 && $MSG == error:* ]] || fail "throw $what at step $at: stderr: $MSG"
+      contains "$MSG" "callbacks[0]"
+      contains "$MSG" '"throwing"'
+      contains "$MSG" "$plugin"
+      if [[ $what == int ]]; then contains "$MSG" "type int"; else contains "$MSG" "boom"; fi
+      if [[ $at == 0 ]]; then
+        [[ ! -e $TMP/t_${what}_$at ]] || fail "a run refused when built left its directory"
+      else
+        [[ $(json_get "$TMP/t_${what}_$at/status.json" 'j["status"]') == failed ]] ||
+          fail "status after a throw at step $at: $(cat "$TMP/t_${what}_$at/status.json")"
+        [[ ! -e $TMP/t_${what}_$at/final.npy ]] || fail "a failed run has final.npy"
+      fi
+    done
+  done
+}
+
+case_resume_refuses_edited_spec() {
+  # After a hand edit of resolved_spec.json, --resume refuses any change but the run length, naming the path and
+  # both values, and changes nothing; switching the projections backend is allowed and gives the same bits.
+  local args=(--set solver.params.steps=60 --set output.checkpoint_every=20 --set output.pictures=false
+    --set output.label_matching=false --set solver.params.momentum=0.5 --quiet)
+  "$WOW" run "$SPEC" "${args[@]}" --out "$TMP/full" || { fail "reference run failed"; return; }
+  "$WOW" run "$SPEC" "${args[@]}" --set solver.params.steps=40 --out "$TMP/r" || { fail "run failed"; return; }
+  cp "$TMP/r/resolved_spec.json" "$TMP/spec.orig"
+  edit() {  # edit PYTHON_STATEMENT_ON_j
+    "$PYTHON" -c "import json,sys; j=json.load(open(sys.argv[1])); $1; json.dump(j, open(sys.argv[1],'w'), indent=2)" \
+      "$TMP/r/resolved_spec.json"
+  }
+  local cases=(
+    'j["solver"]["params"]["step_size"]=0.05|solver.params.step_size: the run was made with 0.1, resolved_spec.json now says 0.05'
+    'j["solver"]={"type":"adam","params":{"step_size":0.1,"steps":40}}|solver.type: the run was made with "momentum", resolved_spec.json now says "adam"'
+    'j["seed"]=7|seed: the run was made with 0, resolved_spec.json now says 7'
+    'j["projections"]["params"]["count"]=100|projections.params.count'
+    'j["target"]["params"]["points_per_class"]=40|target.params.points_per_class'
+    'j["functional"]["params"]["kernel"]={"type":"gaussian_sw","params":{}}|functional.params.kernel.type')
+  local before
+  before=$(snapshot_tree "$TMP/r")
+  for c in "${cases[@]}"; do
+    cp "$TMP/spec.orig" "$TMP/r/resolved_spec.json"
+    edit "${c%%|*}"
+    local stamp
+    stamp=$(snapshot_tree "$TMP/r")
+    expect_bad_input "" run --resume "$TMP/r"
+    contains "$MSG" "${c#*|}"
+    contains "$MSG" "only the run length"
+    [[ $(snapshot_tree "$TMP/r") == "$stamp" ]] || fail "a refused resume changed the directory (${c%%|*})"
+  done
+  cp "$TMP/spec.orig" "$TMP/r/resolved_spec.json"
+  [[ $(snapshot_tree "$TMP/r") == "$before" ]] || fail "the directory changed"
+  # Allowed: the run length, and the backend that computes the projections (same directions, same bits).
+  edit 'j["projections"]["type"]="serial"'
+  "$WOW" run --resume "$TMP/r" --set solver.params.steps=60 --quiet || fail "resume on the serial backend refused"
+  cmp "$TMP/full/final.npy" "$TMP/r/final.npy" || fail "resumed on serial: final state differs from a 60-step run"
+}
+
+case_resume_refuses_foreign_directory() {
+  # --resume on a directory that is not wow's refuses and touches nothing (it used to overwrite status.json);
+  # `wow status` and --force apply the same rule.
+  mkdir -p "$TMP/alice"
+  echo '{"hello": "world", "owner": "alice"}' >"$TMP/alice/status.json"
+  cp "$SPEC" "$TMP/alice/resolved_spec.json"
+  local before
+  before=$(snapshot_tree "$TMP/alice")
+  expect_bad_input "" run --resume "$TMP/alice"
+  contains "$MSG" "not a wow run directory (status.json"
+  contains "$MSG" "nothing was changed"
+  [[ $(snapshot_tree "$TMP/alice") == "$before" ]] || fail "--resume touched a foreign directory"
+  expect_bad_input "" status "$TMP/alice"
+  contains "$MSG" "not a wow run directory (status.json"
+  expect_bad_input "" run "$SPEC" "${QUICK[@]}" --out "$TMP/alice" --force
+  contains "$MSG" "not a wow run directory (status.json"
+  [[ $(snapshot_tree "$TMP/alice") == "$before" ]] || fail "--force touched a foreign directory"
+  # A wow status.json but a foreign resolved_spec.json: the same.
+  "$WOW" run "$SPEC" "${QUICK[@]}" --out "$TMP/r" || fail "run failed"
+  echo '{"mine": true}' >"$TMP/r/resolved_spec.json"
+  before=$(snapshot_tree "$TMP/r")
+  expect_bad_input "" run --resume "$TMP/r"
+  contains "$MSG" "resolved_spec.json is not wow's"
+  [[ $(snapshot_tree "$TMP/r") == "$before" ]] || fail "--resume touched the directory"
+}
+
+case_final_only_when_complete() {
+  # The status.json that would say "complete" cannot be written (a full disk, injected): exit 4 and no final.npy
+  # beside a status that is not "complete", for a fresh run and for --force over a complete one.
+  WOW_TEST_FAIL_WRITE=status.json:2 "$WOW" run "$SPEC" "${QUICK[@]}" --out "$TMP/fresh" 2>"$TMP/stderr"
+  local rc=$?
+  [[ $rc == 4 ]] || fail "fresh run: exit $rc, expected 4 ($(cat "$TMP/stderr"))"
+  grep -q '^error: .*status.json' "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
+  [[ ! -e $TMP/fresh/final.npy ]] || fail "fresh run: final.npy beside status $(json_get "$TMP/fresh/status.json" 'j["status"]')"
+  [[ $(json_get "$TMP/fresh/status.json" 'j["status"]') != complete ]] || fail "fresh run says complete"
+  "$WOW" run --resume "$TMP/fresh" --quiet || fail "resume after the failure"
+  [[ -f $TMP/fresh/final.npy && $(json_get "$TMP/fresh/status.json" 'j["status"]') == complete ]] ||
+    fail "the resumed run is not complete"
+  "$WOW" run "$SPEC" "${QUICK[@]}" --out "$TMP/forced" || fail "first run failed"
+  WOW_TEST_FAIL_WRITE=status.json:2 "$WOW" run "$SPEC" "${QUICK[@]}" --set seed=3 --out "$TMP/forced" --force \
+    2>"$TMP/stderr"
+  rc=$?
+  [[ $rc == 4 ]] || fail "--force: exit $rc, expected 4 ($(cat "$TMP/stderr"))"
+  [[ ! -e $TMP/forced/final.npy ]] || fail "--force: final.npy beside status $(json_get "$TMP/forced/status.json" 'j["status"]')"
+}
+
+case_resume_complete_is_noop() {
+  # --resume of a complete run with nothing left to do says so and rewrites nothing (status.json kept its loss).
+  "$WOW" run "$SPEC" "${QUICK[@]}" --out "$TMP/r" || fail "run failed"
+  local before
+  before=$(snapshot_tree "$TMP/r")
+  cp "$TMP/r/status.json" "$TMP/status.before"
+  sleep 1.1  # a rewrite would show in the modification times
+  "$WOW" run --resume "$TMP/r" 2>"$TMP/stderr" || fail "no-op resume failed: $(cat "$TMP/stderr")"
+  grep -q "nothing to do" "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
+  cmp -s "$TMP/status.before" "$TMP/r/status.json" || fail "status.json rewritten: $(cat "$TMP/r/status.json")"
+  [[ $(json_get "$TMP/r/status.json" 'j["loss"] is not None') == True ]] || fail "status.json lost its loss"
+  "$WOW" run --resume "$TMP/r" --set solver.params.steps=20 --quiet || fail "resume to the same length failed"
+  [[ $(snapshot_tree "$TMP/r" | grep -v 'run\.lock') == $(echo "$before" | grep -v 'run\.lock') ]] ||
+    fail "a no-op resume changed files"
+}
+
+case_lock_names_live_holder() {
+  # The lock file may still name an earlier, dead holder for an instant: a refusal names the live one.
+  "$WOW" run "$SPEC" --set solver.params.steps=200000 --set output.pictures=false --quiet --out "$TMP/r" &
+  local pid=$!
+  wait_for_file "$TMP/r/loss.csv" || { fail "run did not start"; kill "$pid"; return; }
+  local lock
+  lock=$(ls -A "$TMP/r" | grep -i lock | head -1)
+  [[ -n $lock ]] || { fail "no lock file in $(ls -A "$TMP/r")"; kill "$pid"; return; }
+  # In place (the lock lives on this inode): a dead pid, as a holder that died before the live one wrote its own.
+  echo '{"pid": 999999999, "host": "elsewhere", "command": "run"}' >"$TMP/r/$lock"
+  "$WOW" run --resume "$TMP/r" --quiet 2>"$TMP/stderr"
+  local rc=$?
+  kill -INT "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [[ $rc == 2 ]] || fail "exit $rc ($(cat "$TMP/stderr"))"
+  grep -q "pid $pid" "$TMP/stderr" || fail "the refusal does not name the live holder $pid: $(cat "$TMP/stderr")"
+  grep -q "999999999" "$TMP/stderr" && fail "the refusal names the dead pid: $(cat "$TMP/stderr")"
+  "$WOW" status "$TMP/r" --json >/dev/null || fail "status after the interrupt"
+}
+
+case_out_of_memory_without_checkpoint() {
+  # Out of memory before the first checkpoint: the message does not claim a checkpoint is kept.
+  [[ -n ${WOW_TEST_EXTRA_PLUGIN_DIR:-} ]] || { fail "WOW_TEST_EXTRA_PLUGIN_DIR is not set (run through ctest)"; return; }
+  "$WOW" run "$SPEC" --plugin-dir "$WOW_TEST_EXTRA_PLUGIN_DIR" --set solver.type=out_of_memory_after \
+    --set 'solver.params={"after": 10, "steps": 300}' --set output.checkpoint_every=50 --set output.pictures=false \
+    --out "$TMP/oom" --quiet 2>"$TMP/stderr"
+  local rc=$?
+  [[ $rc == 4 ]] || fail "exit code $rc, expected 4 ($(cat "$TMP/stderr"))"
+  grep -q "no checkpoint was written yet" "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
+  grep -q "checkpoint is kept\|checkpoint (step" "$TMP/stderr" && fail "claims a checkpoint: $(cat "$TMP/stderr")"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
@@ -1390,7 +1629,10 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
   out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
   particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare bench_suite
-  transfer_eval_quick classifier_accuracy_quick distill_quick distill_embaug_quick cuda_matches_cpu)
+  transfer_eval_quick classifier_accuracy_quick distill_quick distill_embaug_quick cuda_matches_cpu
+  deep_json duplicate_keys long_value_message plain_spec_name plugin_exceptions resume_refuses_edited_spec
+  resume_refuses_foreign_directory final_only_when_complete resume_complete_is_noop lock_names_live_holder
+  out_of_memory_without_checkpoint)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

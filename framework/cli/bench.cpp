@@ -139,7 +139,7 @@ Json bench_typed(const BenchShape& b, const Functional& functional, ProjectionBa
   j["gemm_blocked_ms"] = blocked;
   j["ratio_to_floor"] = j["ms_per_step"].get<double>() / std::min(whole, blocked);
   j["estimator"] = engine.estimator() == Estimator::Sorted ? "sorted" : "quantile";
-  j["engine_mib"] = SlicedEngine<T>::bytes_needed(src, tgt, b.dim, backend.settings()) / (1024.0 * 1024.0);
+  j["engine_mib"] = SlicedEngine<T>::bytes_needed(src, tgt, b.dim, backend.settings(), 1) / (1024.0 * 1024.0);
   return j;
 }
 

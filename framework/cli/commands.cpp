@@ -121,8 +121,8 @@ int run_command(const std::vector<std::string>& args) {
         Json steps;
         if (assignment.rfind(key, 0) == 0) {
           try {
-            steps = Json::parse(assignment.substr(key.size()));
-          } catch (const Json::exception&) {
+            steps = parse_json_text(assignment.substr(key.size()), "--set " + key);
+          } catch (const InputError&) {
           }
         }
         if (!steps.is_number_integer() || steps.get<std::int64_t>() < 0)

@@ -4,10 +4,12 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
+#include "core/exception_type.hpp"
 #include "wow/errors.hpp"
 #include "wow/plugin_api.hpp"
 
@@ -51,8 +53,15 @@ int main(int argc, char** argv) {
   } catch (const wow::IoError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return wow::kExitIoFailure;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory\n");
+    return wow::kExitIoFailure;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: internal error: %s\n", e.what());
+    return 1;
+  } catch (...) {
+    // Never an abort: an exception of any type (a plugin's int, say) still ends in one line.
+    std::fprintf(stderr, "error: internal error: an exception of type %s\n", wow::current_exception_type().c_str());
     return 1;
   }
 }

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "wow/params.hpp"
@@ -73,7 +74,22 @@ class Registry {
     const auto& map = factories<Interface>();
     auto it = map.find(type);
     if (it == map.end()) unknown_type(KindName<Interface>::value, type, path);
-    return it->second(Params(node.at("params"), path + ".params"), *this);
+    return guard_plugin(KindName<Interface>::value, type, path,
+                        [&] { return it->second(Params(node.at("params"), path + ".params"), *this); });
+  }
+
+  // Runs `body`, code of the plugin that registered (kind, type), for the spec node at `path`. Whatever it throws
+  // (an exception of any type) leaves as InputError naming the plugin file, the type and the path (exit 2);
+  // std::bad_alloc passes unchanged (the caller reports memory), as does an InputError or IoError that already
+  // names the path.
+  template <class Body>
+  decltype(auto) guard_plugin(const std::string& kind, const std::string& type, const std::string& path,
+                              Body&& body) const {
+    try {
+      return std::forward<Body>(body)();
+    } catch (...) {
+      rethrow_plugin_failure(kind, type, path);
+    }
   }
 
   // Validates a raw node against the registry and returns it with defaults filled in.
@@ -89,6 +105,9 @@ class Registry {
 
  private:
   void add_info(ComponentInfo info);
+  // Inside a catch block: rethrows the exception in flight as guard_plugin describes.
+  [[noreturn]] void rethrow_plugin_failure(const std::string& kind, const std::string& type,
+                                           const std::string& path) const;
   [[noreturn]] void unknown_type(const std::string& kind, const std::string& type, const std::string& path) const;
 
   template <class Interface>

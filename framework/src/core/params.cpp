@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/json_text.hpp"
 #include "wow/errors.hpp"
 #include "wow/registry.hpp"
 
@@ -28,7 +29,7 @@ void check_range(const ParamSpec& spec, double v, const std::string& path) {
 Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path, const Registry& registry) {
   switch (spec.type) {
     case ParamType::Number: {
-      if (!v.is_number()) fail(path, "must be a number (got " + v.dump() + ")");
+      if (!v.is_number()) fail(path, "must be a number (got " + json_excerpt(v) + ")");
       const double d = v.get<double>();
       if (!std::isfinite(d)) fail(path, "must be finite");
       check_range(spec, d, path);
@@ -37,37 +38,37 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
     case ParamType::Integer: {
       if (v.is_number_float()) {
         const double d = v.get<double>();
-        if (d != std::floor(d) || std::fabs(d) > 9.0e15) fail(path, "must be a whole number (got " + v.dump() + ")");
+        if (d != std::floor(d) || std::fabs(d) > 9.0e15) fail(path, "must be a whole number (got " + json_excerpt(v) + ")");
         check_range(spec, d, path);
         return static_cast<std::int64_t>(d);
       }
-      if (!v.is_number_integer()) fail(path, "must be an integer (got " + v.dump() + ")");
+      if (!v.is_number_integer()) fail(path, "must be an integer (got " + json_excerpt(v) + ")");
       // get<int64_t> would wrap an unsigned value above 2^63 - 1 (18446744073709551615 read as -1).
       if (v.is_number_unsigned() && v.get<std::uint64_t>() > 9223372036854775807ULL)
-        fail(path, "must be at most 9223372036854775807 (got " + v.dump() + ")");
+        fail(path, "must be at most 9223372036854775807 (got " + json_excerpt(v) + ")");
       const auto i = v.get<std::int64_t>();
       check_range(spec, static_cast<double>(i), path);
       return i;
     }
     case ParamType::Boolean:
-      if (!v.is_boolean()) fail(path, "must be true or false (got " + v.dump() + ")");
+      if (!v.is_boolean()) fail(path, "must be true or false (got " + json_excerpt(v) + ")");
       return v;
     case ParamType::String:
-      if (!v.is_string()) fail(path, "must be a string (got " + v.dump() + ")");
+      if (!v.is_string()) fail(path, "must be a string (got " + json_excerpt(v) + ")");
       return v;
     case ParamType::Choice: {
-      if (!v.is_string()) fail(path, "must be one of: " + join_names(spec.choices) + " (got " + v.dump() + ")");
+      if (!v.is_string()) fail(path, "must be one of: " + join_names(spec.choices) + " (got " + json_excerpt(v) + ")");
       const auto s = v.get<std::string>();
       for (const auto& c : spec.choices)
         if (c == s) return v;
       fail(path, "unknown value \"" + s + "\"; valid: " + join_names(spec.choices));
     }
     case ParamType::NumberList: {
-      if (!v.is_array()) fail(path, "must be a list of numbers (got " + v.dump() + ")");
+      if (!v.is_array()) fail(path, "must be a list of numbers (got " + json_excerpt(v) + ")");
       Json out = Json::array();
       for (std::size_t i = 0; i < v.size(); ++i) {
         if (!v[i].is_number() || !std::isfinite(v[i].get<double>()))
-          fail(path + "[" + std::to_string(i) + "]", "must be a finite number (got " + v[i].dump() + ")");
+          fail(path + "[" + std::to_string(i) + "]", "must be a finite number (got " + json_excerpt(v[i]) + ")");
         check_range(spec, v[i].get<double>(), path + "[" + std::to_string(i) + "]");
         out.push_back(v[i].get<double>());
       }
@@ -81,13 +82,13 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
         check_range(spec, v.get<double>(), path);
         return v.get<double>();
       }
-      if (!v.is_array()) fail(path, "must be a number or a list of numbers (got " + v.dump() + ")");
+      if (!v.is_array()) fail(path, "must be a number or a list of numbers (got " + json_excerpt(v) + ")");
       ParamSpec list = spec;
       list.type = ParamType::NumberList;
       return resolve_value(list, v, path, registry);
     }
     case ParamType::ComponentList: {
-      if (!v.is_array()) fail(path, "must be a list of {\"type\": ..., \"params\": {...}} (got " + v.dump() + ")");
+      if (!v.is_array()) fail(path, "must be a list of {\"type\": ..., \"params\": {...}} (got " + json_excerpt(v) + ")");
       Json out = Json::array();
       for (std::size_t i = 0; i < v.size(); ++i)
         out.push_back(registry.resolve_node(spec.component_kind, v[i], path + "[" + std::to_string(i) + "]"));
@@ -95,19 +96,19 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
     }
     case ParamType::WeightedComponents: {
       const std::string shape = "{\"weight\": w, \"" + spec.component_kind + "\": {...}}";
-      if (!v.is_array() || v.empty()) fail(path, "must be a non-empty list of " + shape + " (got " + v.dump() + ")");
+      if (!v.is_array() || v.empty()) fail(path, "must be a non-empty list of " + shape + " (got " + json_excerpt(v) + ")");
       Json out = Json::array();
       for (std::size_t i = 0; i < v.size(); ++i) {
         const std::string at = path + "[" + std::to_string(i) + "]";
         const Json& item = v[i];
-        if (!item.is_object()) fail(at, "must be " + shape + " (got " + item.dump() + ")");
+        if (!item.is_object()) fail(at, "must be " + shape + " (got " + json_excerpt(item) + ")");
         for (auto it = item.begin(); it != item.end(); ++it)
           if (it.key() != "weight" && it.key() != spec.component_kind)
             fail(at + "." + it.key(), "unknown key; valid: weight, " + spec.component_kind);
         if (!item.contains(spec.component_kind)) fail(at + "." + spec.component_kind, "missing");
         Json weight = item.contains("weight") ? item["weight"] : Json(1.0);
         if (!weight.is_number() || !std::isfinite(weight.get<double>()))
-          fail(at + ".weight", "must be a finite number (got " + weight.dump() + ")");
+          fail(at + ".weight", "must be a finite number (got " + json_excerpt(weight) + ")");
         out.push_back(Json{{"weight", weight.get<double>()},
                            {spec.component_kind, registry.resolve_node(spec.component_kind, item[spec.component_kind],
                                                                        at + "." + spec.component_kind)}});
@@ -295,7 +296,7 @@ std::string join_names(const std::vector<std::string>& names) {
 }
 
 Json resolve_params(const ParamSchema& schema, const Json& given, const std::string& path, const Registry& registry) {
-  if (!given.is_null() && !given.is_object()) fail(path, "must be an object (got " + given.dump() + ")");
+  if (!given.is_null() && !given.is_object()) fail(path, "must be an object (got " + json_excerpt(given) + ")");
   for (auto it = given.begin(); given.is_object() && it != given.end(); ++it) {
     bool known = false;
     for (const auto& spec : schema) known = known || spec.name == it.key();

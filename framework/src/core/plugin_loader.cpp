@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/exception_type.hpp"
 #include "wow/errors.hpp"
 #include "wow/plugin_api.hpp"
 
@@ -41,7 +42,11 @@ void PluginSet::load(const std::string& path, Registry& registry) {
     library.get<void(Registry&)>("wow_register_plugin")(registry);
   } catch (const std::exception& e) {
     registry.set_origin("built-in");
-    throw InputError("plugin " + path + ": registration failed: " + e.what());
+    throw InputError("plugin " + path + ": registration failed: " + current_exception_type() + ": " + e.what());
+  } catch (...) {
+    registry.set_origin("built-in");
+    throw InputError("plugin " + path + ": registration failed: it threw an exception of type " +
+                     current_exception_type());
   }
   registry.set_origin("built-in");
   libraries_->items.push_back(std::move(library));

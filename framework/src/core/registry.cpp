@@ -1,7 +1,9 @@
 #include "wow/registry.hpp"
 
 #include <algorithm>
+#include <new>
 
+#include "core/exception_type.hpp"
 #include "wow/errors.hpp"
 
 namespace wow {
@@ -43,6 +45,27 @@ void Registry::unknown_type(const std::string& kind, const std::string& type, co
   const auto valid = types(kind);
   throw InputError(path + ".type: unknown " + kind + " \"" + type +
                    "\"; valid: " + (valid.empty() ? std::string("(none loaded)") : join_names(valid)));
+}
+
+void Registry::rethrow_plugin_failure(const std::string& kind, const std::string& type,
+                                      const std::string& path) const {
+  const ComponentInfo* info = find(kind, type);
+  const std::string who = path + " (" + kind + " \"" + type + "\" from " + (info ? info->origin : "?") + ")";
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const InputError& e) {
+    // Already about this node (a parameter check, or a nested component that named itself): pass it on as it is.
+    if (std::string(e.what()).starts_with(path)) throw;
+    throw InputError(who + ": " + e.what());
+  } catch (const IoError& e) {
+    throw IoError(who + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw InputError(who + " failed: " + current_exception_type() + ": " + e.what());
+  } catch (...) {
+    throw InputError(who + " failed: it threw an exception of type " + current_exception_type());
+  }
 }
 
 Json Registry::resolve_node(const std::string& kind, const Json& node, const std::string& path) const {

@@ -8,29 +8,6 @@
 
 namespace wow {
 
-Json parse_json_text(const std::string& text, const std::string& name) {
-  try {
-    return Json::parse(text, nullptr, true, /*ignore_comments=*/false);
-  } catch (const Json::out_of_range& e) {
-    // e.g. a number too large for a double (found by fuzzing): not a syntax error, still bad input.
-    throw InputError(name + ": malformed JSON: " + e.what());
-  } catch (const Json::parse_error& e) {
-    // Turn the byte offset into line:column, which is what an editor shows.
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string what = e.what();
-    if (const auto at = what.find("parse error"); at != std::string::npos) what = what.substr(at);
-    throw InputError(name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": malformed JSON: " + what);
-  }
-}
-
 Json read_spec_file(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + ": spec file not found");
@@ -46,8 +23,10 @@ void apply_override(Json& spec, const std::string& assignment) {
   const std::string text = assignment.substr(eq + 1);
   Json value;
   try {
-    value = Json::parse(text);
-  } catch (const Json::exception&) {
+    value = parse_json_text(text, "--set " + path);
+  } catch (const JsonStructureError&) {
+    throw;  // too deep or a repeated key: JSON, but refused
+  } catch (const InputError&) {
     value = text;  // not JSON: a plain string such as --set solver.type=forward_euler
   }
   Json* node = &spec;
@@ -159,6 +138,11 @@ Json resolve_spec(const Json& raw, const Registry& registry, const std::string& 
     out[spec.name] = one[spec.name];
   }
   if (out["name"].get<std::string>().empty()) out["name"] = default_name;
+  // The name becomes runs/<name> and a sweep's point folders: "../../etc/x" must not lead out of runs/.
+  if (const std::string name = out["name"].get<std::string>();
+      name == "." || name == ".." || name.find_first_of(std::string("/\\\0", 3)) != std::string::npos)
+    throw InputError("name: " + json_excerpt(out["name"]) +
+                     " must be a plain file name (no / or \\, not . or ..): it names the run directory runs/<name>");
   Json resolved_output = resolve_params(output_schema(), output, "output", registry);
   if (resolved_output["dir"].get<std::string>().empty())
     resolved_output["dir"] = "runs/" + out["name"].get<std::string>();

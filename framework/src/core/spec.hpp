@@ -4,13 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "core/json_text.hpp"
 #include "wow/params.hpp"
 #include "wow/registry.hpp"
 
 namespace wow {
 
-// Parses JSON text; a syntax error names the file, line and column.
-Json parse_json_text(const std::string& text, const std::string& name);
 // Reads and parses a spec file.
 Json read_spec_file(const std::string& path);
 

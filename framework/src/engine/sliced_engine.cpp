@@ -197,7 +197,7 @@ SlicedEngine<T>::SlicedEngine(const ClassLayout& source, const ClassLayout& targ
 
 template <class T>
 double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayout& target, std::size_t dim,
-                                     const ProjectionSettings& settings) {
+                                     const ProjectionSettings& settings, std::size_t threads) {
   const auto count = static_cast<double>(settings.count);
   const Estimator estimator = resolve_estimator(settings.estimator, source, target);
   const double embed =
@@ -207,11 +207,14 @@ double SlicedEngine<T>::bytes_needed(const ClassLayout& source, const ClassLayou
   const double t = sizeof(T);
   double largest = 0;
   for (std::size_t c = 0; c < source.classes(); ++c) largest = std::max(largest, static_cast<double>(source.size(c)));
+  // Per worker thread (thread_local scratch): the pull-back's slopes of one group of classes (at most kRowBlock rows
+  // or one class) with a class's sorted values and quantile grid, and the sort keys of the largest class.
+  const double q = static_cast<double>(settings.quantiles);
+  const double per_thread = t * count * std::max(static_cast<double>(kRowBlock), largest) + t * 2.0 * (largest + q) +
+                            static_cast<double>(kSortScratchBytesPerValue) * largest;
   double bytes = t * count * (dim + nx + ny)  // theta, proj_x, proj_y
                  + 4.0 * count * nx           // perm_x
-                 // the pull-back's slopes of one group of classes (at most kRowBlock rows or one class), per thread:
-                 // one counted here
-                 + t * count * std::max(static_cast<double>(kRowBlock), largest) +
+                 + static_cast<double>(std::max<std::size_t>(threads, 1)) * per_thread +
                  t * (classes + static_cast<double>(source.classes())) * count * embed  // embedding, embed_grad
                  + 8.0 * classes * classes * 3.0  // pairwise SW and the functional's matrices
                  // the pairwise sums per group of direction slices

@@ -54,8 +54,9 @@ class SlicedEngine {
 
   // Bytes the constructor allocates for these shapes (in double: the product may not fit an integer). Kept next
   // to the constructor so the memory check before a run (runner.cpp) stays in step with the buffers.
+  // Each of `threads` workers keeps its own scratch (the pull-back's slopes, a class's sort keys).
   static double bytes_needed(const ClassLayout& source, const ClassLayout& target, std::size_t dim,
-                             const ProjectionSettings& settings);
+                             const ProjectionSettings& settings, std::size_t threads);
 
   // F at source points x (source layout) against target points y (target layout) with the directions of
   // (seed, step). When `velocity` is not null it receives the WoW gradient (n_c / w_c) dF/dx, shape of x.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "core/json_text.hpp"
 #include "run/files.hpp"
 #include "run/run_directory.hpp"
 #include "wow/errors.hpp"
@@ -42,14 +43,14 @@ std::string validate(const std::string& dir, const Candidate& c, const std::map<
                      LoadedCheckpoint& out) {
   Json j;
   try {
-    j = Json::parse(files::read_all(dir + "/" + c.record));
+    j = read_json_file(dir + "/" + c.record);
   } catch (const std::exception&) {
     return c.record + " is unreadable or not complete JSON";
   }
   std::vector<std::tuple<std::string, std::string, std::int64_t, std::int64_t>> arrays;  // role, file, bytes, crc
   try {
     if (j.at("step").get<std::int64_t>() != c.step && c.record != "checkpoint/checkpoint.json")
-      return c.record + " records step " + j.at("step").dump();
+      return c.record + " records step " + json_excerpt(j.at("step"));
     if (j.contains("extra")) out.extra = j.at("extra");
     if (j.contains("arrays")) {
       for (auto it = j.at("arrays").begin(); it != j.at("arrays").end(); ++it)
@@ -153,7 +154,7 @@ LoadedCheckpoint CheckpointStore::load_newest_valid(const std::map<std::string, 
     // A run directory from before per-step records: its one record, step read from inside.
     std::int64_t step = 0;
     try {
-      step = Json::parse(files::read_all(dir_ + "/checkpoint/checkpoint.json")).at("step").get<std::int64_t>();
+      step = read_json_file(dir_ + "/checkpoint/checkpoint.json").at("step").get<std::int64_t>();
     } catch (const std::exception&) {
     }
     candidates.push_back({step, "checkpoint/checkpoint.json"});

@@ -10,12 +10,7 @@ namespace wow {
 
 Json read_run_spec(const RunDirectory& run, const Registry& registry) {
   const std::string spec_file = run.path("resolved_spec.json");
-  Json spec;
-  try {
-    spec = Json::parse(files::read_all(spec_file));
-  } catch (const Json::exception& e) {
-    throw InputError(spec_file + ": cannot read the run's spec (" + e.what() + ")");
-  }
+  const Json spec = read_json_file(spec_file);
   if (!spec.is_object()) throw InputError(spec_file + ": the run's spec is not a JSON object");
   return resolve_spec(spec, registry, spec.value("name", std::string("run")));
 }

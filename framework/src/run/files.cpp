@@ -6,7 +6,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,6 +25,22 @@ namespace {
 std::string parent_of(const std::string& path) {
   const std::string dir = std::filesystem::path(path).parent_path().string();
   return dir.empty() ? "." : dir;
+}
+
+// Tests of the failure paths set WOW_TEST_FAIL_WRITE=NAME:N: the N-th write_atomic of a file named NAME (in any
+// folder) fails as a full disk would (ENOSPC). Read once; unset, it costs one comparison per write.
+bool injected_failure(const std::string& path) {
+  static const auto rule = []() -> std::pair<std::string, long> {
+    const char* v = std::getenv("WOW_TEST_FAIL_WRITE");
+    if (v == nullptr) return {"", 0};
+    const std::string s(v);
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos) return {s, 1};
+    return {s.substr(0, colon), std::strtol(s.c_str() + colon + 1, nullptr, 10)};
+  }();
+  if (rule.first.empty() || std::filesystem::path(path).filename() != rule.first) return false;
+  static std::atomic<long> seen{0};
+  return seen.fetch_add(1) + 1 == rule.second;
 }
 
 // Removes `tmp` without disturbing errno (the caller reports the original failure).
@@ -76,6 +94,10 @@ void commit_file(const std::string& tmp, const std::string& path) {
 }
 
 void write_atomic(const std::string& path, const std::string& bytes) {
+  if (injected_failure(path)) {
+    errno = ENOSPC;
+    io_fail(path, "write (injected by WOW_TEST_FAIL_WRITE)");
+  }
   const std::string tmp = temp_name_for(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) io_fail(path, "open");

@@ -96,6 +96,7 @@ template <class T>
 int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, ProgressObserver* observer) {
   const Json& spec = s.spec;
   const auto checkpoint_every = spec.at("output").at("checkpoint_every").get<std::int64_t>();
+  run.record_spec(spec);
   MetricsLog metrics(run.path("metrics.csv"), from.metrics);
   FlowStepper<T> flow(s, from, metrics);
   const LabeledCloud<T>& x = flow.state();
@@ -119,16 +120,16 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, P
     return elapsed_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   };
   std::int64_t step = from.step;
-  double loss = std::numeric_limits<double>::quiet_NaN();
+  // F at the start of the last step done: from loss.csv when resuming (a resume with nothing left to do reports it).
+  double loss = run.loss().empty() ? std::numeric_limits<double>::quiet_NaN() : run.loss().back().loss;
   // NaN/Inf: nothing of the bad state is written; the last good checkpoint and snapshots stay.
   const auto diverge = [&](std::int64_t status_step, const std::string& what) {
     progress.finish("diverged");
     run.write_status("diverged", status_step,
                      Json{{"steps", steps}, {"message", what + " at step " + std::to_string(step)}});
     std::fprintf(stderr,
-                 "error: the flow diverged at step %lld (%s, loss %g): lower solver.params.step_size; "
-                 "the last good checkpoint and snapshots are kept in %s\n",
-                 static_cast<long long>(step), what.c_str(), loss, run.dir().c_str());
+                 "error: the flow diverged at step %lld (%s, loss %g): lower solver.params.step_size; %s\n",
+                 static_cast<long long>(step), what.c_str(), loss, run.kept_checkpoint_note().c_str());
     return static_cast<int>(kExitDiverged);
   };
   try {
@@ -162,10 +163,10 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, P
         break;
       }
     }
-    // The end: a checkpoint (so a complete run can be extended) and final.npy, then the hooks (the last snapshot,
-    // final metrics, labels.json, pictures).
+    // The end: a checkpoint (so a complete run can be extended) and final.npy (staged), then the hooks (the last
+    // snapshot, final metrics, labels.json, pictures), then status "complete", and only then final.npy under its name.
     run.write_checkpoint(step, x, flow.solver_state(), flow.callback_states(), metrics.rows().size());
-    run.write_cloud("final.npy", x);
+    run.stage_final(x);
     flow.finish(loss);
     Json extra = info;
     extra["loss"] = loss;
@@ -175,16 +176,18 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, P
       extra["message"] = "stopped by " + stopped_by + " at step " + std::to_string(step);
     }
     run.write_status("complete", step, extra);
+    run.publish_final();
     progress.finish("complete");
     return kExitOk;
   } catch (const IoError& e) {
+    run.discard_final();  // only complete runs have final.npy
     progress.finish("failed");
     try {
       run.write_status("failed", step, Json{{"message", e.what()}});
     } catch (const IoError&) {
       // The disk is full: status.json keeps its last good content.
     }
-    std::fprintf(stderr, "error: %s; the last good checkpoint is kept in %s\n", e.what(), run.dir().c_str());
+    std::fprintf(stderr, "error: %s; %s\n", e.what(), run.kept_checkpoint_note().c_str());
     return kExitIoFailure;
   } catch (const std::bad_alloc&) {
     progress.finish("failed");
@@ -193,7 +196,7 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, P
       run.write_status("failed", step, Json{{"message", message}});
     } catch (const IoError&) {
     }
-    std::fprintf(stderr, "error: %s; the last good checkpoint is kept in %s\n", message.c_str(), run.dir().c_str());
+    std::fprintf(stderr, "error: %s; %s\n", message.c_str(), run.kept_checkpoint_note().c_str());
     return kExitIoFailure;
   }
 }

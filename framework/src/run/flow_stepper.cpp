@@ -116,7 +116,8 @@ StepOutcome FlowStepper<T>::advance() {
   const VelocityOracle<T> oracle = [&](std::span<const T> at_x, std::span<T> v) {
     return objective_.evaluate(at_x.data(), y, seed_, k, v.data());
   };
-  s_.solver->step(std::span<T>(x_.points), std::span<const T>(velocity_), oracle);
+  guarded("solver", s_.spec.at("solver").at("type").get<std::string>(), "solver",
+          [&] { s_.solver->step(std::span<T>(x_.points), std::span<const T>(velocity_), oracle); });
   if (!all_finite(x_.points)) {
     out.state_finite = false;
     return out;
@@ -124,9 +125,12 @@ StepOutcome FlowStepper<T>::advance() {
   ++step_;
   const FlowView& now = view_at(step_, out.loss);
   for (auto* hook : first_) hook->on_step(now, metrics_);
-  for (std::size_t i = 0; i < s_.callbacks.size(); ++i)
-    if (s_.callbacks[i]->on_step(now, metrics_) == CallbackAction::Stop && out.stopped_by.empty())
-      out.stopped_by = s_.spec.at("callbacks").at(i).at("type").get<std::string>();
+  for (std::size_t i = 0; i < s_.callbacks.size(); ++i) {
+    const std::string type = s_.spec.at("callbacks").at(i).at("type").get<std::string>();
+    const auto action = guarded("callback", type, "callbacks[" + std::to_string(i) + "]",
+                                [&] { return s_.callbacks[i]->on_step(now, metrics_); });
+    if (action == CallbackAction::Stop && out.stopped_by.empty()) out.stopped_by = type;
+  }
   for (auto* hook : last_) hook->on_step(now, metrics_);
   return out;
 }

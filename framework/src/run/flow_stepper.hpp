@@ -4,6 +4,7 @@
 // owner's own). Owners add what they keep (loss log, checkpoints, status, progress); the step itself is here once.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/flow_objective.hpp"
@@ -63,6 +64,12 @@ class FlowStepper {
  private:
   const FlowView& view_at(std::int64_t step, double loss);
   [[nodiscard]] std::vector<Callback*> hooks() const;
+  // A plugin's code during the run: whatever it throws names the plugin (Registry::guard_plugin).
+  template <class Body>
+  decltype(auto) guarded(const char* kind, const std::string& type, const std::string& path, Body&& body) const {
+    if (s_.registry == nullptr) return std::forward<Body>(body)();
+    return s_.registry->guard_plugin(kind, type, path, std::forward<Body>(body));
+  }
 
   Setup& s_;
   MetricsLog& metrics_;

@@ -12,6 +12,7 @@
 #include "data/npy.hpp"
 #include "run/files.hpp"
 #include "run/run_inventory.hpp"
+#include "run/spec_record.hpp"
 #include "wow/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -123,6 +124,34 @@ void RunDirectory::write_cloud(const std::string& name, const LabeledCloud<T>& c
   write_array(stem + "_labels.npy", labels, {labels.size()});
 }
 
+namespace {
+const char* const kFinalFiles[] = {"final.npy", "final_labels.npy"};
+std::string staged(const std::string& name) { return std::string(files::kTempPrefix) + name; }
+}  // namespace
+
+template <class T>
+void RunDirectory::stage_final(const LabeledCloud<T>& state) const {
+  write_cloud(staged("final.npy"), state);  // its labels, if any, go to staged("final_labels.npy")
+}
+
+void RunDirectory::publish_final() const {
+  std::error_code ec;
+  for (const char* name : kFinalFiles) {
+    if (!fs::exists(path(staged(name)), ec)) continue;
+    if (std::rename(path(staged(name)).c_str(), path(name).c_str()) != 0)
+      throw IoError("cannot write " + path(name) + ": rename (" + std::strerror(errno) + ")");
+  }
+  files::sync_directory(dir_);
+}
+
+void RunDirectory::discard_final() const noexcept {
+  std::error_code ec;
+  for (const char* name : kFinalFiles) {
+    fs::remove(path(name), ec);
+    fs::remove(path(staged(name)), ec);
+  }
+}
+
 void RunDirectory::open_loss(std::vector<LossRow> previous) {
   loss_ = std::move(previous);
   std::ostringstream text;
@@ -166,7 +195,21 @@ void RunDirectory::write_checkpoint(std::int64_t step, const LabeledCloud<T>& st
       arrays.push_back({"callback_" + std::to_string(i), npy::encode(callbacks[i].data(), {callbacks[i].size()})});
   Json scalars = Json::object();
   for (const auto& [name, value] : solver.scalars) scalars[name] = value;
-  CheckpointStore(dir_).write(step, arrays, Json{{"solver_scalars", scalars}, {"metric_rows", metric_rows}});
+  Json extra{{"solver_scalars", scalars}, {"metric_rows", metric_rows}};
+  if (!identity_.is_null()) {
+    extra["spec"] = identity_;
+    extra["spec_digest"] = identity_digest(identity_);
+  }
+  CheckpointStore(dir_).write(step, arrays, extra);
+}
+
+void RunDirectory::record_spec(const Json& resolved_spec) { identity_ = run_identity(resolved_spec); }
+
+std::string RunDirectory::kept_checkpoint_note() const {
+  const auto steps = CheckpointStore(dir_).steps();
+  if (steps.empty())
+    return "no checkpoint was written yet: wow run --resume " + dir_ + " starts again from step 0";
+  return "the last good checkpoint (step " + std::to_string(steps.front()) + ") is kept in " + dir_;
 }
 
 LoadedCheckpoint RunDirectory::load_checkpoint(std::size_t state_values) const {
@@ -182,6 +225,8 @@ Json save_given_dataset(const RunDirectory& run, const std::string& side, const 
 
 template void RunDirectory::write_cloud(const std::string&, const LabeledCloud<float>&) const;
 template void RunDirectory::write_cloud(const std::string&, const LabeledCloud<double>&) const;
+template void RunDirectory::stage_final(const LabeledCloud<float>&) const;
+template void RunDirectory::stage_final(const LabeledCloud<double>&) const;
 template void RunDirectory::write_array(const std::string&, const std::vector<float>&,
                                         const std::vector<std::size_t>&) const;
 template void RunDirectory::write_array(const std::string&, const std::vector<double>&,

@@ -46,18 +46,33 @@ class RunDirectory {
   template <class T>
   void write_array(const std::string& name, const std::vector<T>& values, const std::vector<std::size_t>& shape) const;
 
+  // final.npy (and final_labels.npy) are written under temporary names first and renamed only once status.json says
+  // "complete": no failure or kill can leave final.npy beside another status (docs/reliability.md).
+  template <class T>
+  void stage_final(const LabeledCloud<T>& state) const;
+  // Renames the staged files to final.npy / final_labels.npy. Throws IoError.
+  void publish_final() const;
+  // Removes final.npy, final_labels.npy and their staged copies (a run that failed at the end, or is resumed).
+  void discard_final() const noexcept;
+
   // Loss rows: kept in memory and appended to loss.csv (flushed per row).
   void open_loss(std::vector<LossRow> previous);
   void append_loss(const LossRow& row);
   [[nodiscard]] const std::vector<LossRow>& loss() const { return loss_; }
   [[nodiscard]] std::vector<LossRow> read_loss() const;
 
+  // The resolved spec of the run being written: every checkpoint records its identity (spec_record.hpp), which
+  // `--resume` compares with resolved_spec.json.
+  void record_spec(const Json& resolved_spec);
   // Checkpoint (checkpoint.hpp): arrays "state", "solver_<buffer>" and "callback_<i>" (non-empty states), the
   // solver's scalars in the record, with sizes and checksums.
   template <class T>
   // `metric_rows`: rows of metrics.csv written so far (a resume keeps exactly those).
   void write_checkpoint(std::int64_t step, const LabeledCloud<T>& state, const SolverState& solver,
                         const std::vector<std::vector<double>>& callbacks, std::size_t metric_rows);
+  // What an error message says is left to resume from: "the last good checkpoint (step N) is kept in DIR", or that
+  // there is none yet.
+  [[nodiscard]] std::string kept_checkpoint_note() const;
   // The newest checkpoint whose files all check out; its "state" must hold `state_values` values.
   [[nodiscard]] LoadedCheckpoint load_checkpoint(std::size_t state_values) const;
 
@@ -66,6 +81,7 @@ class RunDirectory {
   std::vector<LossRow> loss_;
   std::ofstream loss_file_;
   RunLock lock_;
+  Json identity_;  // run_identity of the spec being run; null until record_spec
   bool owns_content_ = false;  // created or cleared by this process: remove() may delete it
 };
 

@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <utility>
 
+#include "core/json_text.hpp"
 #include "run/files.hpp"
 #include "run/run_lock.hpp"
 #include "wow/errors.hpp"
@@ -56,14 +58,6 @@ bool known(const std::string& folder, const std::string& name) {
 
 const std::set<std::string> kFolders = {"snapshots", "checkpoint", "images"};
 
-bool parses_as(const std::string& file, bool (*ours)(const Json&)) {
-  try {
-    return ours(Json::parse(files::read_all(file)));
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 bool is_status(const Json& j) {
   static const std::set<std::string> states = {"running", "complete", "failed", "diverged", "interrupted"};
   return j.is_object() && j.contains("status") && j["status"].is_string() &&
@@ -78,6 +72,20 @@ bool is_resolved_spec(const Json& j) {
 }
 
 }  // namespace
+
+std::string why_not_a_run_directory(const std::string& dir) {
+  for (const auto& [name, ours] : {std::pair{"status.json", &is_status}, std::pair{"resolved_spec.json", &is_resolved_spec}}) {
+    const std::string file = dir + "/" + name;
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) return std::string(name) + " missing";
+    try {
+      if (!ours(read_json_file(file))) return std::string(name) + " is not wow's";
+    } catch (const InputError& e) {
+      return e.what();
+    }
+  }
+  return "";
+}
 
 // The home directory, the working directory and its parents, and "/": never replaced, whatever they hold.
 std::string protected_directory_reason(const std::string& dir) {
@@ -146,10 +154,8 @@ void require_replaceable_run_directory(const std::string& dir, bool check_lock) 
     if (name != kRunLockFile && !is_temp(name)) empty = false;
   }
   if (empty) return;
-  if (!parses_as(dir + "/status.json", is_status))
-    throw InputError(refuse + "it is not a wow run directory (status.json missing or not wow's)");
-  if (!parses_as(dir + "/resolved_spec.json", is_resolved_spec))
-    throw InputError(refuse + "it is not a wow run directory (resolved_spec.json missing or not wow's)");
+  if (const std::string why = why_not_a_run_directory(dir); !why.empty())
+    throw InputError(refuse + "it is not a wow run directory (" + why + ")");
 }
 
 void clear_run_directory(const std::string& dir) {

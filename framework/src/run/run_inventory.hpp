@@ -6,6 +6,10 @@
 
 namespace wow {
 
+// The one rule for "this is a wow run directory", used by --force, --resume, `wow status` and sweeps: status.json and
+// resolved_spec.json there parse as wow's. Returns "" when it is, else why not (naming the file). Touches nothing.
+std::string why_not_a_run_directory(const std::string& dir);
+
 // Throws InputError, naming `dir` and what was found there, unless `dir` may be replaced by a new run:
 // an empty directory, or a wow run directory with no foreign entry. Refuses a plain file, a symbolic link, the
 // filesystem root, the home directory, the working directory and any of its parents. Touches nothing.

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/json_text.hpp"
 #include "run/utc_time.hpp"
 #include "wow/errors.hpp"
 #include "wow/params.hpp"
@@ -26,12 +27,12 @@ LockHolder read_holder(const std::string& file) {
   std::stringstream text;
   text << in.rdbuf();
   try {
-    const Json j = Json::parse(text.str());
+    const Json j = parse_json_text(text.str(), file);
     h.pid = j.value("pid", std::int64_t{0});
     h.host = j.value("host", std::string());
     h.started = j.value("started", std::string());
     h.command = j.value("command", std::string());
-  } catch (const Json::exception&) {
+  } catch (const std::exception&) {
     // Written right after the lock is taken: a reader may see it empty for an instant.
   }
   return h;
@@ -100,7 +101,9 @@ RunLock RunLock::acquire(const std::string& dir, const std::string& command, con
     const int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) {
-      const LockHolder h = read_holder(file);
+      // Who holds it by the kernel's lock table, not by the file alone: the file may still name an earlier,
+      // dead holder for the instant before the new one writes its pid.
+      const LockHolder h = holder(dir, lock_file).value_or(LockHolder{});
       throw InputError(what + dir + " is in use by another wow process (" +
                        (h.pid > 0 ? h.describe() : std::string("its pid is not yet recorded")) +
                        "); wait for it to finish, or stop it, or choose another --out");
@@ -128,7 +131,7 @@ std::optional<LockHolder> RunLock::holder(const std::string& dir, const std::str
   const auto owner = flock_owner(st.st_dev, st.st_ino);
   if (owner.has_value()) {
     if (*owner == 0) return std::nullopt;
-    if (h.pid == 0) h.pid = *owner;
+    if (h.pid != *owner) h = LockHolder{*owner, "", "", ""};  // the file still names an earlier holder
     return h;
   }
   // No /proc/locks: fall back to whether the recorded process still exists on this host.

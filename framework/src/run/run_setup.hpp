@@ -15,6 +15,7 @@ inline constexpr std::size_t kLabelMatchingMaxPairs = 4'000'000;
 
 struct Setup {
   Json spec;
+  const Registry* registry = nullptr;  // where the components came from: names a failing plugin's file
   std::unique_ptr<Functional> functional;
   std::unique_ptr<ProjectionBackend> backend;
   std::unique_ptr<Solver> solver;

@@ -3,9 +3,11 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/json_text.hpp"
 #include "run/checkpoint.hpp"
 #include "run/files.hpp"
 #include "run/run_directory.hpp"
+#include "run/run_inventory.hpp"
 #include "run/run_lock.hpp"
 #include "wow/errors.hpp"
 
@@ -20,14 +22,14 @@ std::string number(double v) {
 }  // namespace
 
 RunState read_run_state(const std::string& dir) {
+  if (const std::string why = why_not_a_run_directory(dir); !why.empty())
+    throw InputError(dir + ": not a wow run directory (" + why + ")");
   const std::string file = dir + "/status.json";
   Json j;
   try {
-    j = Json::parse(files::read_all(file));
-  } catch (const Json::exception& e) {
-    throw InputError(file + ": not a wow status file (" + e.what() + ")");
-  } catch (const InputError&) {
-    throw InputError(dir + ": not a wow run directory (no readable status.json)");
+    j = parse_json_text(files::read_all(file), file);
+  } catch (const InputError& e) {
+    throw InputError(dir + ": not a wow run directory (status.json: " + e.what() + ")");
   }
   if (!j.is_object() || !j.contains("status") || !j["status"].is_string())
     throw InputError(file + ": not a wow status file (no \"status\")");
@@ -43,7 +45,7 @@ RunState read_run_state(const std::string& dir) {
   if (j.contains("elapsed_s") && j["elapsed_s"].is_number()) s.elapsed_s = j["elapsed_s"].get<double>();
   if (s.steps < 0) {  // older status files: the spec knows
     try {
-      s.steps = Json::parse(files::read_all(dir + "/resolved_spec.json"))["solver"]["params"].value("steps", -1);
+      s.steps = read_json_file(dir + "/resolved_spec.json")["solver"]["params"].value("steps", -1);
     } catch (const std::exception&) {
     }
   }
@@ -65,7 +67,7 @@ RunState read_run_state(const std::string& dir) {
   } else {
     try {
       s.checkpoint_step =
-          Json::parse(files::read_all(dir + "/checkpoint/checkpoint.json")).at("step").get<std::int64_t>();
+          read_json_file(dir + "/checkpoint/checkpoint.json").at("step").get<std::int64_t>();
     } catch (const std::exception&) {
     }
   }

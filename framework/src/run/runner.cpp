@@ -11,7 +11,10 @@
 #include "run/checkpoint_start.hpp"
 #include "run/flow_loop.hpp"
 #include "run/run_directory.hpp"
+#include "run/run_inventory.hpp"
 #include "run/run_setup.hpp"
+#include "run/run_status.hpp"
+#include "run/spec_record.hpp"
 #include "wow/errors.hpp"
 
 namespace wow {
@@ -56,8 +59,7 @@ int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet,
     return run_flow_loop(s, run, from, quiet, observer);
   } catch (const std::bad_alloc&) {
     mark_failed("out of memory");
-    std::fprintf(stderr, "error: out of memory during the run; the last good checkpoint is kept in %s\n",
-                 run.dir().c_str());
+    std::fprintf(stderr, "error: out of memory during the run; %s\n", run.kept_checkpoint_note().c_str());
     return kExitIoFailure;
   } catch (const InputError& e) {
     mark_failed(e.what());
@@ -68,19 +70,61 @@ int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet,
   }
 }
 
+// The checkpoint's record of the spec (spec_record.hpp) against resolved_spec.json as it is now: any difference but
+// the run length is a different run, refused before anything is written.
+void require_same_run(const LoadedCheckpoint& cp, const Json& spec, const RunDirectory& run) {
+  if (cp.arrays.empty()) return;  // starting again from step 0: nothing of the old run carries over
+  if (!cp.extra.contains("spec")) {
+    std::fprintf(stderr, "note: resume: %s predates spec records; resolved_spec.json not compared\n", cp.record.c_str());
+    return;
+  }
+  const Json now = run_identity(spec);
+  if (cp.extra.value("spec_digest", std::string()) == identity_digest(now)) return;
+  const std::string why = first_difference(cp.extra["spec"], now);
+  if (why.empty()) return;  // only new defaults of newer plugins
+  throw InputError("--resume " + run.dir() + ": resolved_spec.json no longer describes this run: " + why +
+                   "; a resume may change only the run length (--set solver.params.steps=N); for another spec start "
+                   "a new run (--out DIR, or --force to replace this one)");
+}
+
+// A complete run asked for no more steps: said so, and nothing is rewritten.
+bool nothing_to_do(const LoadedCheckpoint& cp, const Setup& s, const RunDirectory& run, const RunOptions& options) {
+  std::error_code ec;
+  if (cp.arrays.empty() || cp.step < s.solver->steps() || !std::filesystem::exists(run.path("final.npy"), ec))
+    return false;
+  try {
+    if (read_run_state(run.dir()).status != "complete") return false;
+  } catch (const InputError&) {
+    return false;
+  }
+  if (!options.quiet)
+    std::fprintf(stderr, "resume: %s is complete at step %lld; nothing to do (extend it with --set "
+                 "solver.params.steps=N)\n", run.dir().c_str(), static_cast<long long>(cp.step));
+  return true;
+}
+
 int resume_flow(const RunOptions& options, const Registry& registry, std::size_t threads) {
   RunDirectory run(options.resume_dir);
   std::error_code ec;
   if (!std::filesystem::is_directory(options.resume_dir, ec))
     throw InputError("--resume " + options.resume_dir + ": no such run directory");
-  const std::string spec_file = run.path("resolved_spec.json");
-  if (!std::filesystem::exists(spec_file, ec))
-    throw InputError("--resume " + options.resume_dir + ": not a run directory (no resolved_spec.json)");
+  // Only a directory wow made is resumed (run_inventory.hpp); anything else is refused before the lock file is made.
+  const auto require_ours = [&] {
+    if (const std::string why = why_not_a_run_directory(options.resume_dir); !why.empty())
+      throw InputError("--resume " + options.resume_dir + ": not a wow run directory (" + why + "); nothing was changed");
+  };
+  require_ours();
   run.lock_existing();  // before reading anything another writer could be changing
+  require_ours();       // again under the lock
   Json spec = read_run_spec(run, registry);
   if (options.resume_steps >= 0) spec["solver"]["params"]["steps"] = options.resume_steps;
   Setup s = build_checked(spec, registry, threads);
   const LoadedCheckpoint cp = run.load_checkpoint(s.source.points.size());
+  require_same_run(cp, spec, run);
+  if (options.resume_steps >= 0 && options.resume_steps < cp.step)
+    throw InputError("--set solver.params.steps=" + std::to_string(options.resume_steps) +
+                     ": the run's checkpoint is already at step " + std::to_string(cp.step));
+  if (nothing_to_do(cp, s, run, options)) return kExitOk;
   for (const auto& why : cp.skipped) std::fprintf(stderr, "warning: resume: skipped checkpoint %s\n", why.c_str());
   if (cp.arrays.empty()) {
     if (cp.any_record || !options.quiet)
@@ -91,14 +135,9 @@ int resume_flow(const RunOptions& options, const Registry& registry, std::size_t
     std::fprintf(stderr, "resume: continuing from step %lld (%s)\n", static_cast<long long>(cp.step),
                  cp.record.c_str());
   }
-  if (options.resume_steps >= 0) {
-    if (options.resume_steps < cp.step)
-      throw InputError("--set solver.params.steps=" + std::to_string(options.resume_steps) +
-                       ": the run's checkpoint is already at step " + std::to_string(cp.step));
-    run.write_json("resolved_spec.json", spec);
-  }
+  if (options.resume_steps >= 0) run.write_json("resolved_spec.json", spec);
   const StartPoint from = start_point_from(cp, s, run);
-  std::filesystem::remove(run.path("final.npy"), ec);  // only complete runs have final.npy
+  run.discard_final();  // only complete runs have final.npy
   std::vector<LossRow> rows = run.read_loss();
   std::erase_if(rows, [&](const LossRow& r) { return r.step >= from.step; });
   run.open_loss(rows);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "core/json_text.hpp"
 #include "run/files.hpp"
 #include "run/run_inventory.hpp"
 #include "run/run_status.hpp"
@@ -74,8 +75,8 @@ Json read_sweep_record(const std::string& dir) {
   if (!fs::is_regular_file(file, ec)) throw InputError(dir + ": not a sweep directory (no sweep.json)");
   Json j;
   try {
-    j = Json::parse(files::read_all(file));
-  } catch (const Json::exception& e) {
+    j = read_json_file(file);
+  } catch (const InputError& e) {
     throw InputError(file + ": not a wow sweep record (" + e.what() + ")");
   }
   if (!j.is_object() || !j.contains("hash") || !j.contains("points") || !j["points"].is_array())

@@ -96,7 +96,7 @@ std::string directory_safe(const std::string& text) {
 std::vector<Json> value_list(const Json& block, const std::string& section, const std::string& path) {
   const Json& values = block[section][path];
   const std::string where = "sweep." + section + "." + path;
-  if (!values.is_array()) throw InputError(where + ": expected a list of values, got " + values.dump());
+  if (!values.is_array()) throw InputError(where + ": expected a list of values, got " + json_excerpt(values));
   if (values.empty()) throw InputError(where + ": empty list (give at least one value)");
   return {values.begin(), values.end()};
 }
@@ -213,12 +213,12 @@ SweepPlan plan_sweep(const Json& raw, const Registry& registry, const std::strin
   if (block.contains("seeds")) {
     const Json& seeds = block["seeds"];
     if (!seeds.is_array() || seeds.empty())
-      throw InputError("sweep.seeds: expected a non-empty list of whole numbers >= 0, got " + seeds.dump());
+      throw InputError("sweep.seeds: expected a non-empty list of whole numbers >= 0, got " + json_excerpt(seeds));
     std::set<std::int64_t> unique;
     for (const auto& s : seeds) {
       if (!s.is_number_integer() || s.get<std::int64_t>() < 0)
-        throw InputError("sweep.seeds: " + s.dump() + " is not a whole number >= 0");
-      if (!unique.insert(s.get<std::int64_t>()).second) throw InputError("sweep.seeds: " + s.dump() + " repeated");
+        throw InputError("sweep.seeds: " + json_excerpt(s) + " is not a whole number >= 0");
+      if (!unique.insert(s.get<std::int64_t>()).second) throw InputError("sweep.seeds: " + json_excerpt(s) + " repeated");
       plan.seeds.push_back(s.get<std::int64_t>());
     }
   } else {
@@ -227,7 +227,7 @@ SweepPlan plan_sweep(const Json& raw, const Registry& registry, const std::strin
   if (block.contains("maximize")) {
     if (!block["maximize"].is_array()) throw InputError("sweep.maximize: expected a list of metric names");
     for (const auto& m : block["maximize"]) {
-      if (!m.is_string()) throw InputError("sweep.maximize: " + m.dump() + " is not a metric name");
+      if (!m.is_string()) throw InputError("sweep.maximize: " + json_excerpt(m) + " is not a metric name");
       plan.maximize.push_back(m.get<std::string>());
     }
   }
@@ -269,7 +269,7 @@ SweepPlan plan_sweep(const Json& raw, const Registry& registry, const std::strin
       } catch (const InputError& e) {
         std::string given;
         for (const auto& path : plan.paths)
-          given.append(given.empty() ? "" : ", ").append(path + "=" + values[path].dump());
+          given.append(given.empty() ? "" : ", ").append(path + "=" + json_excerpt(values[path]));
         throw InputError("sweep point " + name + " (" + (given.empty() ? "seed " + std::to_string(seed) : given) +
                          "): " + e.what());
       }
