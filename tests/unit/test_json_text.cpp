@@ -37,7 +37,8 @@ TEST_CASE("JSON nested up to the limit parses; one level more is refused, naming
 }
 
 TEST_CASE("A key given twice in one object is refused, naming its path; the same key in two objects is fine") {
-  CHECK(error_of(R"({"seed": 1, "seed": 2})") == "x.json: key \"seed\" given twice (JSON keeps only one; remove the other)");
+  CHECK(error_of(R"({"seed": 1, "seed": 2})") ==
+        "x.json: key \"seed\" given twice (JSON keeps only one; remove the other)");
   CHECK(error_of(R"({"solver": {"params": {"a": 1, "a": 2}}})").find("key \"solver.params.a\" given twice") !=
         std::string::npos);
   CHECK(error_of(R"([{"a": 1}, {"a": 2}])") == "no error");

@@ -44,7 +44,7 @@ void require_shallow(const std::string& text, const std::string& name) {
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxJsonDepth)
         throw JsonStructureError(name + ":" + line_column(text, i) + ": JSON nested deeper than " +
-                         std::to_string(kMaxJsonDepth) + " levels");
+                                 std::to_string(kMaxJsonDepth) + " levels");
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
@@ -71,7 +71,8 @@ struct DuplicateKeyCheck {
           std::string where;
           for (const auto& p : path)
             if (!p.empty()) where += p + ".";
-          throw JsonStructureError(name + ": key \"" + where + key + "\" given twice (JSON keeps only one; remove the other)");
+          throw JsonStructureError(name + ": key \"" + where + key +
+                                   "\" given twice (JSON keeps only one; remove the other)");
         }
         last_key = key;
         break;

@@ -38,7 +38,8 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
     case ParamType::Integer: {
       if (v.is_number_float()) {
         const double d = v.get<double>();
-        if (d != std::floor(d) || std::fabs(d) > 9.0e15) fail(path, "must be a whole number (got " + json_excerpt(v) + ")");
+        if (d != std::floor(d) || std::fabs(d) > 9.0e15)
+          fail(path, "must be a whole number (got " + json_excerpt(v) + ")");
         check_range(spec, d, path);
         return static_cast<std::int64_t>(d);
       }
@@ -88,7 +89,8 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
       return resolve_value(list, v, path, registry);
     }
     case ParamType::ComponentList: {
-      if (!v.is_array()) fail(path, "must be a list of {\"type\": ..., \"params\": {...}} (got " + json_excerpt(v) + ")");
+      if (!v.is_array())
+        fail(path, "must be a list of {\"type\": ..., \"params\": {...}} (got " + json_excerpt(v) + ")");
       Json out = Json::array();
       for (std::size_t i = 0; i < v.size(); ++i)
         out.push_back(registry.resolve_node(spec.component_kind, v[i], path + "[" + std::to_string(i) + "]"));
@@ -96,7 +98,8 @@ Json resolve_value(const ParamSpec& spec, const Json& v, const std::string& path
     }
     case ParamType::WeightedComponents: {
       const std::string shape = "{\"weight\": w, \"" + spec.component_kind + "\": {...}}";
-      if (!v.is_array() || v.empty()) fail(path, "must be a non-empty list of " + shape + " (got " + json_excerpt(v) + ")");
+      if (!v.is_array() || v.empty())
+        fail(path, "must be a non-empty list of " + shape + " (got " + json_excerpt(v) + ")");
       Json out = Json::array();
       for (std::size_t i = 0; i < v.size(); ++i) {
         const std::string at = path + "[" + std::to_string(i) + "]";

@@ -47,8 +47,7 @@ void Registry::unknown_type(const std::string& kind, const std::string& type, co
                    "\"; valid: " + (valid.empty() ? std::string("(none loaded)") : join_names(valid)));
 }
 
-void Registry::rethrow_plugin_failure(const std::string& kind, const std::string& type,
-                                      const std::string& path) const {
+void Registry::rethrow_plugin_failure(const std::string& kind, const std::string& type, const std::string& path) const {
   const ComponentInfo* info = find(kind, type);
   const std::string who = path + " (" + kind + " \"" + type + "\" from " + (info ? info->origin : "?") + ")";
   try {

@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <utility>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "wow/errors.hpp"
 

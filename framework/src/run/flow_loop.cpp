@@ -127,8 +127,7 @@ int run_typed(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet, P
     progress.finish("diverged");
     run.write_status("diverged", status_step,
                      Json{{"steps", steps}, {"message", what + " at step " + std::to_string(step)}});
-    std::fprintf(stderr,
-                 "error: the flow diverged at step %lld (%s, loss %g): lower solver.params.step_size; %s\n",
+    std::fprintf(stderr, "error: the flow diverged at step %lld (%s, loss %g): lower solver.params.step_size; %s\n",
                  static_cast<long long>(step), what.c_str(), loss, run.kept_checkpoint_note().c_str());
     return static_cast<int>(kExitDiverged);
   };

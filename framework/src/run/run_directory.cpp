@@ -207,8 +207,7 @@ void RunDirectory::record_spec(const Json& resolved_spec) { identity_ = run_iden
 
 std::string RunDirectory::kept_checkpoint_note() const {
   const auto steps = CheckpointStore(dir_).steps();
-  if (steps.empty())
-    return "no checkpoint was written yet: wow run --resume " + dir_ + " starts again from step 0";
+  if (steps.empty()) return "no checkpoint was written yet: wow run --resume " + dir_ + " starts again from step 0";
   return "the last good checkpoint (step " + std::to_string(steps.front()) + ") is kept in " + dir_;
 }
 

@@ -81,7 +81,7 @@ class RunDirectory {
   std::vector<LossRow> loss_;
   std::ofstream loss_file_;
   RunLock lock_;
-  Json identity_;  // run_identity of the spec being run; null until record_spec
+  Json identity_;              // run_identity of the spec being run; null until record_spec
   bool owns_content_ = false;  // created or cleared by this process: remove() may delete it
 };
 

@@ -74,7 +74,8 @@ bool is_resolved_spec(const Json& j) {
 }  // namespace
 
 std::string why_not_a_run_directory(const std::string& dir) {
-  for (const auto& [name, ours] : {std::pair{"status.json", &is_status}, std::pair{"resolved_spec.json", &is_resolved_spec}}) {
+  for (const auto& [name, ours] :
+       {std::pair{"status.json", &is_status}, std::pair{"resolved_spec.json", &is_resolved_spec}}) {
     const std::string file = dir + "/" + name;
     std::error_code ec;
     if (!fs::is_regular_file(file, ec)) return std::string(name) + " missing";

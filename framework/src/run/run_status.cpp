@@ -66,8 +66,7 @@ RunState read_run_state(const std::string& dir) {
     s.checkpoint_step = steps.front();
   } else {
     try {
-      s.checkpoint_step =
-          read_json_file(dir + "/checkpoint/checkpoint.json").at("step").get<std::int64_t>();
+      s.checkpoint_step = read_json_file(dir + "/checkpoint/checkpoint.json").at("step").get<std::int64_t>();
     } catch (const std::exception&) {
     }
   }

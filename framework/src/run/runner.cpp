@@ -75,7 +75,8 @@ int guarded_run(Setup& s, RunDirectory& run, const StartPoint& from, bool quiet,
 void require_same_run(const LoadedCheckpoint& cp, const Json& spec, const RunDirectory& run) {
   if (cp.arrays.empty()) return;  // starting again from step 0: nothing of the old run carries over
   if (!cp.extra.contains("spec")) {
-    std::fprintf(stderr, "note: resume: %s predates spec records; resolved_spec.json not compared\n", cp.record.c_str());
+    std::fprintf(stderr, "note: resume: %s predates spec records; resolved_spec.json not compared\n",
+                 cp.record.c_str());
     return;
   }
   const Json now = run_identity(spec);
@@ -98,8 +99,10 @@ bool nothing_to_do(const LoadedCheckpoint& cp, const Setup& s, const RunDirector
     return false;
   }
   if (!options.quiet)
-    std::fprintf(stderr, "resume: %s is complete at step %lld; nothing to do (extend it with --set "
-                 "solver.params.steps=N)\n", run.dir().c_str(), static_cast<long long>(cp.step));
+    std::fprintf(stderr,
+                 "resume: %s is complete at step %lld; nothing to do (extend it with --set "
+                 "solver.params.steps=N)\n",
+                 run.dir().c_str(), static_cast<long long>(cp.step));
   return true;
 }
 
@@ -111,7 +114,8 @@ int resume_flow(const RunOptions& options, const Registry& registry, std::size_t
   // Only a directory wow made is resumed (run_inventory.hpp); anything else is refused before the lock file is made.
   const auto require_ours = [&] {
     if (const std::string why = why_not_a_run_directory(options.resume_dir); !why.empty())
-      throw InputError("--resume " + options.resume_dir + ": not a wow run directory (" + why + "); nothing was changed");
+      throw InputError("--resume " + options.resume_dir + ": not a wow run directory (" + why +
+                       "); nothing was changed");
   };
   require_ours();
   run.lock_existing();  // before reading anything another writer could be changing

@@ -58,7 +58,8 @@ std::string walk(const Json& recorded, const Json& now, const std::string& path)
     return "";
   }
   // Numbers compare by value: 0.1 written back as 0.1 must not count as an edit whatever its JSON number kind.
-  if (recorded.is_number() && now.is_number()) return recorded.get<double>() == now.get<double>() ? "" : differs(path, recorded, &now);
+  if (recorded.is_number() && now.is_number())
+    return recorded.get<double>() == now.get<double>() ? "" : differs(path, recorded, &now);
   return recorded == now ? "" : differs(path, recorded, &now);
 }
 

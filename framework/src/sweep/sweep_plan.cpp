@@ -218,7 +218,8 @@ SweepPlan plan_sweep(const Json& raw, const Registry& registry, const std::strin
     for (const auto& s : seeds) {
       if (!s.is_number_integer() || s.get<std::int64_t>() < 0)
         throw InputError("sweep.seeds: " + json_excerpt(s) + " is not a whole number >= 0");
-      if (!unique.insert(s.get<std::int64_t>()).second) throw InputError("sweep.seeds: " + json_excerpt(s) + " repeated");
+      if (!unique.insert(s.get<std::int64_t>()).second)
+        throw InputError("sweep.seeds: " + json_excerpt(s) + " repeated");
       plan.seeds.push_back(s.get<std::int64_t>());
     }
   } else {
