@@ -25,7 +25,7 @@ GOOD = np.zeros((2, 5, 3))
         ([[[1.0, 2.0]], [[1.0]]], r"source: not an array of numbers"),
         (np.zeros((0, 5, 3)), r"source: empty array of shape \(0, 5, 3\)"),
         ((np.zeros((4, 3)), np.array([0, 1, 1])), r"source: X has 4 rows but y has 3 labels"),
-        ((np.zeros((3, 3)), np.array([0.5, 1, 1])), r"source\[1\] \(y\): labels must be integers"),
+        ((np.zeros((3, 3)), np.array([0.5, 1, 1])), r"source\[1\] \(y\): float labels must be whole numbers"),
     ],
 )
 def test_bad_arrays(source, match):
