@@ -17,6 +17,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import sysconfig
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -29,33 +30,25 @@ def _version():
         return re.search(r"project\(WoWFlow VERSION ([0-9.]+)", f.read()).group(1)
 
 
-def _cached_python(build_dir):
-    """Python3_EXECUTABLE of an existing build tree, or None."""
+def _cached_module_suffix(build_dir):
+    """The extension-module suffix (ABI) an existing build tree builds for, or None."""
     try:
         with open(os.path.join(build_dir, "CMakeCache.txt"), encoding="utf-8") as f:
-            match = re.search(r"^Python3_EXECUTABLE:[A-Z]+=(.*)$", f.read(), re.MULTILINE)
+            match = re.search(r"^PYTHON_MODULE_EXTENSION:[A-Z]+=(.*)$", f.read(), re.MULTILINE)
     except OSError:
         return None
     return match.group(1).strip() if match else None
-
-
-def _python_version(executable):
-    out = subprocess.run([executable, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                         capture_output=True, text=True, check=False)
-    return out.stdout.strip() if out.returncode == 0 else None
 
 
 class CMakeBuild(build_ext):
     """Builds wowflow._core (and the core library and plugins it loads) with the project's CMake build."""
 
     def build_extension(self, ext):
-        mine = "%d.%d" % sys.version_info[:2]
         build_dir = os.environ.get("WOWFLOW_BUILD_DIR")
         if build_dir:
-            cached = _cached_python(build_dir)
-            if cached is None or _python_version(cached) != mine:
-                raise RuntimeError(f"WOWFLOW_BUILD_DIR={build_dir} is not a build tree for Python {mine} "
-                                   f"(its Python3_EXECUTABLE: {cached})")
+            mine, cached = sysconfig.get_config_var("EXT_SUFFIX"), _cached_module_suffix(build_dir)
+            if cached != mine:
+                raise RuntimeError(f"WOWFLOW_BUILD_DIR={build_dir} builds modules *{cached}, this Python needs *{mine}")
         else:
             build_dir = os.path.join(HERE, "build", "pip-py%d%d" % sys.version_info[:2])
             configure = ["cmake", "-S", HERE, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
