@@ -32,8 +32,9 @@ def _shape_text(shape):
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-def check_int(value, name, minimum=None, allow_none=False):
-    """An integer argument (bool refused): TypeError for another type, InputError below `minimum`; short messages."""
+def check_int(value, name, minimum=None, allow_none=False, maximum=2**63 - 1):
+    """An integer argument (bool refused): TypeError for another type, InputError outside [minimum, maximum];
+    short messages."""
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
@@ -42,6 +43,8 @@ def check_int(value, name, minimum=None, allow_none=False):
     value = int(value)
     if minimum is not None and value < minimum:
         raise InputError(f"{name}: must be at least {minimum}, got {value}")
+    if value > maximum:
+        raise InputError(f"{name}: must be at most {maximum}, got {value}")
     return value
 
 
@@ -58,7 +61,7 @@ def check_number(value, name, minimum=None):
 
 def check_threads(threads):
     """None (all cores) or a positive number of worker threads, as the core takes it (0 = all cores)."""
-    threads = check_int(threads, "threads", minimum=1, allow_none=True)
+    threads = check_int(threads, "threads", minimum=1, allow_none=True, maximum=65536)
     return 0 if threads is None else threads
 
 

@@ -25,7 +25,7 @@ def _sliced_core(x, y, projections, p, seed, directions, a, b, kind, threads, gr
     p = check_number(p, "p")
     if not p >= 1:
         raise _core.InputError(f"p: the order must be at least 1, got {p}")
-    seed = check_int(seed, "seed", minimum=0)
+    seed = check_int(seed, "seed", minimum=0, maximum=2**64 - 1)
     threads = check_threads(threads)
     kind = _choice(kind, "kind", DIRECTION_KINDS)
     wa = as_weights(a, x.shape[0], "a")
@@ -95,7 +95,8 @@ def _mmd_core(xs, ys, kernel, kernel_params, projections, estimator, quantiles, 
                                       "quantiles": check_int(quantiles, "quantiles", minimum=2),
                                       "directions": _choice(directions, "directions", DIRECTION_KINDS)}}
     return _core._functional_value(json.dumps(functional), json.dumps(node), xs.points, list(xs.sizes), ys.points,
-                                   list(ys.sizes), check_int(seed, "seed", minimum=0), check_threads(threads),
+                                   list(ys.sizes), check_int(seed, "seed", minimum=0, maximum=2**64 - 1),
+                                   check_threads(threads),
                                    gradient)
 
 

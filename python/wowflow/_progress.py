@@ -11,7 +11,12 @@ def _clock(seconds):
 
 
 class ProgressBar:
-    """update(done, total, loss) after each step, finish(text) at the end. `stream` defaults to sys.stderr."""
+    """The built-in progress of a flow: update(done, total, loss) after each step, finish(text) at the end.
+
+    label:        the name shown before each line (the spec's name)
+    stream:       where to write (default sys.stderr); a terminal gets one bar redrawn in place, anything else lines
+    line_every_s: outside a terminal, a line at least this often (seconds) besides one every 10 %
+    """
 
     def __init__(self, label, stream=None, line_every_s=5.0):
         self.label = label

@@ -140,7 +140,7 @@ def test_stubs_and_py_typed_are_in_the_package():
 def _public_callables():
     items = [wowflow.run, wowflow.resume, wowflow.sliced_wasserstein, wowflow.mmd, wowflow.plugins,
              wowflow.describe, wowflow.read_run, wowflow.read_sweep, wowflow.Flow, wowflow.Flow.load,
-             wowflow.Flow.step, wowflow.Flow.save]
+             wowflow.Flow.step, wowflow.Flow.save, wowflow.ProgressBar]
     try:
         import wowflow.torch as wt
         items += [wt.sliced_wasserstein, wt.mmd]
@@ -170,6 +170,12 @@ X = np.random.default_rng(0).normal(size=(300, 40))
     (lambda: wowflow.sliced_wasserstein(X, X, projections=2.5), TypeError, "projections: expected an integer"),
     (lambda: wowflow.sliced_wasserstein(X, X, p="2"), TypeError, "p: expected a number"),
     (lambda: wowflow.sliced_wasserstein(X, X, seed=-3), wowflow.InputError, "seed: must be at least 0"),
+    (lambda: wowflow.sliced_wasserstein(X, X, seed=2**70), wowflow.InputError, "seed: must be at most"),
+    (lambda: wowflow.sliced_wasserstein(X, X, threads=2**40), wowflow.InputError, "threads: must be at most"),
+    (lambda: wowflow.sliced_wasserstein(X, X, a="heavy"), wowflow.InputError, "a: dtype <U5 is not a real"),
+    (lambda: wowflow.sliced_wasserstein(X, X, directions="up"), wowflow.InputError, "directions: dtype"),
+    (lambda: wowflow.mmd(X[None], X[None], seed=2**64), wowflow.InputError, "seed: must be at most"),
+    (lambda: wowflow.mmd(X[None], X[None], estimator="fast"), wowflow.InputError, "estimator"),
     (lambda: wowflow.sliced_wasserstein(X, X, kind=3), TypeError, "kind: expected one of"),
     (lambda: wowflow.mmd(X[None], X[None], threads=-1), wowflow.InputError, "threads: must be at least 1"),
     (lambda: wowflow.mmd(X[None], X[None], projections=None), TypeError, "projections: expected an integer"),
