@@ -82,12 +82,13 @@ void bind_distances(py::module_& m) {
         const auto backend = make_backend(projections_json, threads);
         const std::size_t count =
             directions ? static_cast<std::size_t>(directions->shape(0)) : backend->settings().count;
-        // Directions (a copy), terms, and per chunk the projections (here x (n + m) per task) and, with the gradient,
-        // the derivatives of each term (chunk x (n + m)) and the two gradients.
+        // The directions (drawn or copied, and their copy returned to Python), the terms, and per chunk the
+        // projections (a few rows of n + m per task) and, with the gradient, the derivatives of each term
+        // (chunk x (n + m)) and the gradients.
         const double c = static_cast<double>(count),
                      chunk = static_cast<double>(std::min(count, directions_per_chunk(n, mm, dim)));
         const double rows = static_cast<double>(n + mm);
-        const double bytes = 8.0 * (c * static_cast<double>(dim) + 2.0 * c + (gradient ? chunk * rows : 0.0) +
+        const double bytes = 8.0 * (2.0 * c * static_cast<double>(dim) + 3.0 * c + (gradient ? chunk * rows : 0.0) +
                                     (gradient ? 2.0 * rows * static_cast<double>(dim) : 0.0) +
                                     32.0 * rows * static_cast<double>(backend->threads()));
         require_memory(bytes, "sliced_wasserstein",
