@@ -15,12 +15,14 @@ from ._spec import resolve
 
 
 def _in_python_words(error, force_hint):
-    """The CLI's advice in an InputError's message in Python's words (force=True for --force)."""
+    """The CLI's words in an InputError's message as Python's (force=True for --force, steps= for --set ...)."""
     text = str(error)
-    cli = "(use --force to replace it, or --out DIR)"
-    if cli not in text:
-        return error
-    return _core.InputError(text.replace(cli, force_hint))
+    words = {"(use --force to replace it, or --out DIR)": force_hint, "--resume ": "resume: ",
+             "--set solver.params.steps=": "steps="}
+    changed = text
+    for cli, python in words.items():
+        changed = changed.replace(cli, python)
+    return error if changed == text else _core.InputError(changed)
 
 
 def _datasets(source, target):
@@ -345,5 +347,8 @@ def resume(run_dir, steps=None, threads=None, progress=True):
     """
     steps = check_int(steps, "steps", minimum=1, allow_none=True)
     bar = make_progress(progress, os.path.basename(os.path.normpath(os.fspath(run_dir))), total=steps)
-    _core._resume(os.fspath(run_dir), -1 if steps is None else steps, check_threads(threads) or None, bar)
+    try:
+        _core._resume(os.fspath(run_dir), -1 if steps is None else steps, check_threads(threads) or None, bar)
+    except _core.InputError as e:
+        raise _in_python_words(e, "") from None
     return read_run(os.fspath(run_dir))
