@@ -123,6 +123,11 @@ def test_dtypes_zero_copy_and_refusals():
     t = rand(5, 4, seed=14)
     assert np.shares_memory(_float64(t, "t"), t.numpy())
     assert not np.shares_memory(_float64(t.t(), "t"), t.numpy())
+    # ... and handed to the core as they are (the binding reads float64 C-contiguous arrays in place).
+    from wowflow._arrays import as_dataset, as_points
+    cube = rand(2, 5, 3, seed=15)
+    assert np.shares_memory(as_dataset(_float64(cube, "X"), "X").points, cube.numpy())
+    assert np.shares_memory(as_points(_float64(t, "x"), "x"), t.numpy())
     with pytest.raises(wowflow.InputError, match="no gradient with respect to a"):
         wt.sliced_wasserstein(y, y, a=torch.ones(25, dtype=torch.float64, requires_grad=True))
     with pytest.raises(wowflow.InputError, match="not a real number type"):
