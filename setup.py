@@ -66,6 +66,12 @@ class CMakeBuild(build_ext):
                                "output: python3-dev, pybind11-dev and NumPy are needed)")
         module_path = self.get_ext_fullpath(ext.name)
         package_dir = os.path.dirname(module_path)
+        # Nothing from an earlier build of another configuration (setuptools keeps its build folder).
+        shutil.rmtree(os.path.join(package_dir, "plugins"), ignore_errors=True)
+        if os.path.isdir(package_dir):
+            for name in os.listdir(package_dir):
+                if name.endswith(".so"):
+                    os.remove(os.path.join(package_dir, name))
         with open(manifest, encoding="utf-8") as f:
             for line in f:
                 if not line.strip():
