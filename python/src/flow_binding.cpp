@@ -7,7 +7,9 @@
 #include <thread>
 
 #include "arrays.hpp"
+#include "core/json_text.hpp"
 #include "plugins_binding.hpp"
+#include "report/label_matching.hpp"
 #include "run/flow_loop.hpp"
 #include "run/flow_session.hpp"
 #include "run/runner.hpp"
@@ -111,7 +113,7 @@ void bind_flow(py::module_& m) {
       [](const std::string& spec_json, const DatasetArg& source, const DatasetArg& target, bool force,
          std::optional<std::size_t> threads, const py::object& progress) {
         wow::RunOptions options;
-        options.spec = wow::Json::parse(spec_json);
+        options.spec = wow::parse_json_text(spec_json, "spec");
         options.force = force;
         options.quiet = progress.is_none();
         options.threads = threads_or_all(threads);
@@ -140,7 +142,7 @@ void bind_flow(py::module_& m) {
   py::class_<wow::FlowSession>(m, "_Flow")
       .def(py::init([](const std::string& spec_json, const DatasetArg& source, const DatasetArg& target,
                        std::optional<std::size_t> threads) {
-             const wow::Json spec = wow::Json::parse(spec_json);
+             const wow::Json spec = wow::parse_json_text(spec_json, "spec");
              const auto source_cloud = cloud_of(source), target_cloud = cloud_of(target);
              wow::GivenData given;
              if (source_cloud) given.source = &*source_cloud;
@@ -188,6 +190,13 @@ void bind_flow(py::module_& m) {
                                  sizes.push_back(f.layout().size(c));
                                return sizes;
                              })
+      .def_property_readonly("target_sizes",
+                             [](const wow::FlowSession& f) {
+                               std::vector<std::size_t> sizes;
+                               for (std::size_t c = 0; c < f.target().classes(); ++c)
+                                 sizes.push_back(f.target().layout.size(c));
+                               return sizes;
+                             })
       .def("state",
            [](const wow::FlowSession& f) {
              return to_numpy(f.state(), {f.layout().rows(), f.dim()});
@@ -203,6 +212,31 @@ void bind_flow(py::module_& m) {
              py::list rows;
              for (const auto& r : f.metrics()) rows.append(py::make_tuple(r.step, r.name, r.value));
              return rows;
+           })
+      .def("matching",
+           [](const wow::FlowSession& f) -> py::object {
+             // labels.json's class matching at the current state (None where a class pair is too large for exact
+             // OT, as `wow run` then skips labels.json).
+             const wow::LabeledCloud<double>& target = f.target();
+             std::size_t largest = 0;
+             for (std::size_t c = 0; c < f.layout().classes(); ++c)
+               for (std::size_t t = 0; t < target.classes(); ++t)
+                 largest = std::max(largest, f.layout().size(c) * target.layout.size(t));
+             if (largest > wow::kLabelMatchingMaxPairs) return py::none();
+             wow::LabeledCloud<double> state;
+             state.layout = f.layout();
+             state.dim = f.dim();
+             state.points = f.state();
+             wow::LabelMatching match;
+             {
+               py::gil_scoped_release release;
+               // In the run's precision, as labels.json (the flowed state and the target both in it).
+               if (f.spec().at("precision") == "float32")
+                 match = wow::match_labels(state.cast<float>(), target.cast<float>());
+               else
+                 match = wow::match_labels(state, target);
+             }
+             return py::cast(match.assignment);
            })
       .def(
           "save",

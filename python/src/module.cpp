@@ -6,6 +6,7 @@
 #include "distance_binding.hpp"
 #include "flow_binding.hpp"
 #include "plugins_binding.hpp"
+#include "run/memory_budget.hpp"
 #include "wow/errors.hpp"
 #include "wow/plugin_api.hpp"
 
@@ -16,6 +17,14 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception<wow::InputError>(m, "InputError", PyExc_ValueError);
   py::register_exception<wow::DivergedError>(m, "DivergedError", PyExc_FloatingPointError);
   py::register_exception<wow::IoError>(m, "IoError", PyExc_OSError);
+  // Registered after InputError, so tried before it: a computation too large for the memory left is MemoryError.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const wow::MemoryBudgetError& e) {
+      PyErr_SetString(PyExc_MemoryError, e.what());
+    }
+  });
   m.attr("version") = WOW_VERSION;
   m.attr("plugin_api") = WOW_PLUGIN_API_VERSION;
   wowpy::bind_plugins(m);

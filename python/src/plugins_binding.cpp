@@ -22,15 +22,17 @@ struct LoadedPlugins {
   wow::Registry registry;
 };
 
-// The built-in plugin folder, found from this module's own file: build/python/wowflow/ -> build/plugins in a build
-// tree, <prefix>/lib/pythonX.Y/dist-packages/wowflow/ -> <prefix>/lib/wowflow/plugins once installed.
+// The built-in plugin folder, found from this module's own file: wowflow/plugins beside it after `pip install .`,
+// build/python/wowflow/ -> build/plugins in a build tree, <prefix>/lib/pythonX.Y/dist-packages/wowflow/ ->
+// <prefix>/lib/wowflow/plugins after `cmake --install`.
 std::string builtin_plugin_dir() {
   Dl_info info{};
   if (dladdr(reinterpret_cast<const void*>(&builtin_plugin_dir), &info) == 0 || info.dli_fname == nullptr) return "";
   namespace fs = std::filesystem;
   const fs::path here = fs::path(info.dli_fname).parent_path();
   std::error_code ec;
-  for (const fs::path& dir : {here / ".." / ".." / "plugins", here / ".." / ".." / ".." / "wowflow" / "plugins"})
+  for (const fs::path& dir :
+       {here / "plugins", here / ".." / ".." / "plugins", here / ".." / ".." / ".." / "wowflow" / "plugins"})
     if (fs::is_directory(dir, ec)) return dir.lexically_normal().string();
   return "";
 }

@@ -10,9 +10,14 @@ between classes, by default) towards a target dataset.
     flow = wowflow.Flow(spec, source=X, target=Y); flow.step(100); flow.state
     wowflow.sliced_wasserstein(x, y, projections=500), wowflow.mmd(X, Y, kernel="riesz_sw")
     wowflow.plugins(), wowflow.describe("riesz_sw"), wowflow.read_run(dir), wowflow.read_sweep(dir)
+    import wowflow.torch; wowflow.torch.sliced_wasserstein(model(z), target)   # losses for PyTorch, with gradients
+
+An (X, y) pair comes back as (X, y) in the same row order (flow.state, result.final), labels of any hashable kind
+as given; flow.grouped() is the view by class, flow.matching the class -> target label matching.
 
 Bad input raises wowflow.InputError (a ValueError) with the message `wow` prints; a flow whose values stop being
-finite raises wowflow.DivergedError (a FloatingPointError). docs/python.md walks through it.
+finite raises wowflow.DivergedError (a FloatingPointError); a call too large for the memory left MemoryError.
+docs/python.md walks through it.
 """
 from ._core import DivergedError, InputError
 from ._core import plugin_api as plugin_api_version

@@ -6,7 +6,10 @@ from . import _core
 
 def plugins(kind=None):
     """Every component of every loaded plugin: a list of dicts (kind, type, description, plugin, params), as
-    `wow plugins --json`; `kind` ("kernel", "functional", "solver", "dataset", "projections", "callback") filters."""
+    `wow plugins --json`.
+
+    kind: None (all), or one kind to keep: "kernel", "functional", "solver", "dataset", "projections", "callback"
+    """
     items = json.loads(_core._plugins_json())
     if kind is not None:
         kinds = sorted({i["kind"] for i in items})
@@ -17,8 +20,11 @@ def plugins(kind=None):
 
 
 def describe(type_name):
-    """One component type (e.g. "riesz_sw"), or "spec" for the spec's own keys: a dict with its description and
-    params (name, type, default, range, choices, description), as `wow describe TYPE`."""
+    """One component type, or the spec's own keys: a dict with its description and params (name, type, default,
+    range, choices, description), as `wow describe TYPE`.
+
+    type_name: a component type (e.g. "riesz_sw"; wowflow.plugins() lists them), or "spec"
+    """
     if type_name == "spec":
         return json.loads(_core._spec_schema_json())
     for item in plugins():

@@ -11,7 +11,12 @@ def _clock(seconds):
 
 
 class ProgressBar:
-    """update(done, total, loss) after each step, finish(text) at the end. `stream` defaults to sys.stderr."""
+    """The built-in progress of a flow: update(done, total, loss) after each step, finish(text) at the end.
+
+    label:        the name shown before each line (the spec's name)
+    stream:       where to write (default sys.stderr); a terminal gets one bar redrawn in place, anything else lines
+    line_every_s: outside a terminal, a line at least this often (seconds) besides one every 10 %
+    """
 
     def __init__(self, label, stream=None, line_every_s=5.0):
         self.label = label
@@ -55,12 +60,51 @@ class ProgressBar:
         self.stream.flush()
 
 
-def make_progress(progress, label):
-    """True: a ProgressBar; False/None: none; any object with update() and finish(): itself."""
+class _UpdateCloseBar:
+    """A tqdm bar (or any object with update(n) and close()) driven as a progress observer: advanced by the steps
+    done, its total set from the flow when it has none, the loss shown with set_postfix when it has one. Closed when
+    the flow's schedule ends, or at the end of the call when wowflow made it (progress=tqdm.tqdm)."""
+
+    def __init__(self, bar, owned):
+        self.bar = bar
+        self.owned = owned
+        self.last = None
+
+    def update(self, done, total, loss):
+        bar = self.bar
+        if getattr(bar, "total", 0) is None and hasattr(bar, "refresh"):
+            bar.total = total
+        # tqdm counts in `n`: follow the flow's step even across several calls with one bar.
+        position = getattr(bar, "n", None)
+        if not isinstance(position, (int, float)):
+            position = done - 1 if self.last is None else self.last
+        self.last = done
+        if done > position:
+            bar.update(done - position)
+        if hasattr(bar, "set_postfix"):
+            bar.set_postfix(loss=f"{loss:.6g}", refresh=False)
+
+    def finish(self, closing):
+        if self.owned or closing == "complete":
+            self.bar.close()
+
+
+def make_progress(progress, label, total=None):
+    """True: a ProgressBar; False/None: none; an object with update(done, total, loss) and finish(text): itself; an
+    object with update(n) and close() (a tqdm bar): driven by steps; a callable such as tqdm.tqdm: called with
+    total= and desc= for a bar of its own."""
     if progress is True:
         return ProgressBar(label)
-    if not progress:
+    if progress is None or progress is False:
         return None
-    if not (hasattr(progress, "update") and hasattr(progress, "finish")):
-        raise TypeError("progress: True, False, or an object with update(done, total, loss) and finish(text)")
-    return progress
+    if isinstance(progress, type) or (callable(progress) and not hasattr(progress, "update")):
+        bar = progress(total=total, desc=label)
+        if hasattr(bar, "update") and hasattr(bar, "close"):
+            return _UpdateCloseBar(bar, owned=True)
+        progress = bar
+    if hasattr(progress, "update") and hasattr(progress, "finish"):
+        return progress
+    if hasattr(progress, "update") and hasattr(progress, "close"):
+        return _UpdateCloseBar(progress, owned=False)
+    raise TypeError("progress: True, False, a tqdm bar (or any object with update(n) and close()), tqdm.tqdm itself, "
+                    "or an object with update(done, total, loss) and finish(text)")

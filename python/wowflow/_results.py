@@ -5,6 +5,8 @@ import os
 
 import numpy as np
 
+from ._arrays import grouped_view
+
 try:
     import pandas as _pd
 except ImportError:  # pandas is optional: plain dicts of arrays then
@@ -14,8 +16,12 @@ except ImportError:  # pandas is optional: plain dicts of arrays then
 class RunResult:
     """Where a flow ended and how it got there.
 
-    final:    the last state: (C, n, d) when every class has n points, else (N, d) (None if the run is incomplete)
+    final:    the last state, as the source was given: (X, y) in the same row order for an (X, y) pair, (C, n, d)
+              for an array; for the spec's own datasets (C, n, d) when every class has n points, else (N, d) with
+              `labels`. None if the run is incomplete. In the run's precision (float32 or float64).
     labels:   (N,) the class label of each row of `final` (flattened to (N, d))
+    classes:  the class labels in the core's class order (the order of `grouped()`)
+    matching: {flowed class label: target class label}, labels.json's class matching (None when not computed)
     loss:     (steps,) F(x_k) = 1/2 MMD^2 (or the spec's functional) before step k, one value per step
     elapsed:  (steps,) seconds since the start of the run at each logged loss
     metrics:  {name: (values,)} what the spec's callbacks reported; metric_steps {name: (steps,)} when
@@ -23,9 +29,13 @@ class RunResult:
     spec:     the resolved spec (dict); run_dir: the run directory, or None for a run kept in memory
     """
 
-    def __init__(self, final, labels, loss, elapsed, metric_rows, spec, run_dir=None, status="complete"):
+    def __init__(self, final, labels, loss, elapsed, metric_rows, spec, run_dir=None, status="complete",
+                 matching=None, classes=None, grouped=None):
         self.final = final
         self.labels = labels
+        self.matching = matching
+        self.classes = classes
+        self._grouped = grouped
         self.loss = np.asarray(loss, dtype=np.float64)
         self.elapsed = np.asarray(elapsed, dtype=np.float64)
         self.metrics, self.metric_steps = {}, {}
@@ -38,6 +48,17 @@ class RunResult:
         self.run_dir = run_dir
         self.status = status
 
+    def grouped(self):
+        """The final state by class, in the order of `classes`: (C, n, d) when every class has n points, else a
+        list of C arrays (n_c, d). None if the run is incomplete."""
+        if self._grouped is not None or self.final is None:
+            return self._grouped
+        final = self.final[0] if isinstance(self.final, tuple) else self.final
+        if final.ndim == 3:
+            return final
+        return grouped_view(final[np.argsort(self.labels, kind="stable")], list(np.unique(self.labels,
+                                                                                          return_counts=True)[1]))
+
     def frame(self):
         """Loss and metrics per step: a pandas DataFrame (columns step, loss, elapsed_s, then one per metric) when
         pandas is installed, else a dict of arrays."""
@@ -49,7 +70,8 @@ class RunResult:
         return _pd.DataFrame(table) if _pd is not None else table
 
     def __repr__(self):
-        shape = None if self.final is None else self.final.shape
+        final = self.final[0] if isinstance(self.final, tuple) else self.final
+        shape = None if final is None else final.shape
         last = f"{self.loss[-1]:.6g}" if len(self.loss) else "-"
         where = self.run_dir or "in memory"
         return f"<RunResult {self.status}: {len(self.loss)} steps, final loss {last}, final {shape}, {where}>"
@@ -73,7 +95,12 @@ def _read_cloud(path):
 
 
 def read_run(run_dir):
-    """A run directory (wow run, wowflow.run(out=...), Flow.save) as a RunResult."""
+    """A run directory (wow run, wowflow.run(out=...), Flow.save) as a RunResult.
+
+    run_dir: the directory (str or path). Classes are numbered 0..C-1 in the file order (the directory does not
+    keep Python labels); `matching` comes from labels.json. wowflow.run(out=...) itself returns the result with the
+    labels and row order of the arrays it was given."""
+    run_dir = os.fspath(run_dir)
     from ._core import InputError
 
     if not os.path.exists(os.path.join(run_dir, "resolved_spec.json")):
@@ -91,7 +118,17 @@ def read_run(run_dir):
     final, labels = None, None
     if os.path.exists(os.path.join(run_dir, "final.npy")):
         final, labels = _read_cloud(os.path.join(run_dir, "final.npy"))
-    return RunResult(final, labels, loss, elapsed, metric_rows, spec, run_dir=run_dir, status=status)
+    matching, classes = None, None
+    if final is not None:
+        classes = list(range(final.shape[0])) if final.ndim == 3 else np.unique(labels).tolist()
+    labels_json = os.path.join(run_dir, "labels.json")
+    if os.path.exists(labels_json):
+        with open(labels_json, encoding="utf-8") as f:
+            assignment = json.load(f).get("assignment")
+        if assignment is not None:
+            matching = {c: int(k) for c, k in enumerate(assignment)}
+    return RunResult(final, labels, loss, elapsed, metric_rows, spec, run_dir=run_dir, status=status,
+                     matching=matching, classes=classes)
 
 
 def _number(text):
@@ -104,7 +141,10 @@ def _number(text):
 def read_sweep(sweep_dir):
     """sweep.csv of a sweep directory (wow sweep): one row per point (swept values, seed, status, final_loss, the
     last value of each metric, steps, wall_s, run_dir). A pandas DataFrame when pandas is installed, else a dict of
-    column arrays."""
+    column arrays.
+
+    sweep_dir: the sweep's output directory (str or path)."""
+    sweep_dir = os.fspath(sweep_dir)
     from ._core import InputError
 
     path = os.path.join(sweep_dir, "sweep.csv")

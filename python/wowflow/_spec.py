@@ -43,7 +43,10 @@ def _stem(path):
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def resolve(spec, overrides, given_source=False, given_target=False):
-    """The resolved spec (dict): every default filled, every key checked; InputError naming the bad path."""
+def resolve(spec, overrides, given_source=False, given_target=False, precision=None):
+    """The resolved spec (dict): every default filled, every key checked; InputError naming the bad path.
+    `precision` ("float32"/"float64", from the dtype of given arrays) applies when the spec does not set one."""
     raw_text, source, name = load_spec(spec, overrides, given_source, given_target)
+    if precision is not None and "precision" not in json.loads(raw_text):
+        raw_text = _core._apply_override(raw_text, source, "precision=" + json.dumps(precision))
     return json.loads(_core._resolve_spec(raw_text, source, name))

@@ -25,7 +25,7 @@ GOOD = np.zeros((2, 5, 3))
         ([[[1.0, 2.0]], [[1.0]]], r"source: not an array of numbers"),
         (np.zeros((0, 5, 3)), r"source: empty array of shape \(0, 5, 3\)"),
         ((np.zeros((4, 3)), np.array([0, 1, 1])), r"source: X has 4 rows but y has 3 labels"),
-        ((np.zeros((3, 3)), np.array([0.5, 1, 1])), r"source\[1\] \(y\): labels must be integers"),
+        ((np.zeros((3, 3)), np.array([0.5, 1, 1])), r"source\[1\] \(y\): float labels must be whole numbers"),
     ],
 )
 def test_bad_arrays(source, match):
@@ -87,3 +87,20 @@ def test_divergence_raises():
     spec["solver"]["params"]["step_size"] = 1e30
     with pytest.raises(wowflow.DivergedError, match="diverged at step"):
         wowflow.run(spec, progress=False)
+
+
+def test_errors_speak_python_not_cli_flags(tmp_path):
+    spec = rings_spec(steps=5)
+    wowflow.run(spec, out=tmp_path / "run", progress=False)
+    messages = []
+    for call in (lambda: wowflow.run(spec, out=tmp_path / "run", progress=False),
+                 lambda: wowflow.Flow(spec).save(tmp_path / "run"),
+                 lambda: wowflow.resume(tmp_path / "nowhere", progress=False),
+                 lambda: wowflow.resume(tmp_path / "run", steps=2, progress=False)):
+        with pytest.raises(wowflow.InputError) as raised:
+            call()
+        messages.append(str(raised.value))
+    assert "force=True" in messages[0] and "new directory" in messages[1]
+    assert messages[2].startswith("resume: ") and "steps=2" in messages[3]
+    for message in messages:
+        assert "--force" not in message and "--resume" not in message and "--set" not in message, message

@@ -31,8 +31,9 @@ def test_run_with_a_directory_equals_the_run_in_memory(tmp_path):
     assert on_disk.run_dir == str(tmp_path / "run") and on_disk.status == "complete"
     assert np.array_equal(in_memory.final, on_disk.final)
     assert (tmp_path / "run" / "loss.png").exists() and (tmp_path / "run" / "checkpoint").is_dir()
-    with pytest.raises(wowflow.InputError, match="exists"):
+    with pytest.raises(wowflow.InputError, match=r"exists \(pass force=True to replace it") as raised:
         wowflow.run(spec, out=tmp_path / "run", progress=False)
+    assert "--force" not in str(raised.value)
     again = wowflow.run(spec, out=tmp_path / "run", progress=False, force=True)
     assert np.array_equal(again.final, on_disk.final)
 
@@ -75,12 +76,13 @@ def test_unequal_classes_as_x_y_pairs(blobs):
     spec = rings_spec(steps=5)
     del spec["source"], spec["target"]
     result = wowflow.run(spec, source=(x, y), target=target, progress=False)
-    assert result.final.shape == (50, 4)  # unequal classes: (N, d) with labels
-    assert list(np.unique(result.labels, return_counts=True)[1]) == [30, 20]
-    assert list(result.labels[:30]) == [3] * 30  # classes in ascending label order
+    final, labels = result.final  # unequal classes: (X, y) back, in the given row order
+    assert final.shape == (50, 4) and np.array_equal(labels, y) and np.array_equal(result.labels, y)
+    assert result.classes == [3, 7]  # classes in ascending label order
+    assert [g.shape[0] for g in result.grouped()] == [30, 20]
     flow = wowflow.Flow(spec, source=(x, y), target=target)
     flow.step(5)
-    assert np.array_equal(flow.state, result.final)
+    assert np.array_equal(flow.state[0], final)
 
 
 def test_flow_stepping_equals_a_whole_run():

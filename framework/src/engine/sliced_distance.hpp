@@ -22,8 +22,21 @@ std::vector<double> sliced_wasserstein_terms(const WeightedCloud& x, const Weigh
                                              const std::vector<double>& directions, double p,
                                              const ProjectionBackend& backend);
 
+// As above, and the derivative of each term with respect to every projection: gx[l * x.n + i] = dterm_l /
+// d<theta_l, x_i> (L x n) and gy[l * y.n + j] = dterm_l / d<theta_l, y_j> (L x m), from the monotone coupling (the
+// closed form: each piece of mass w moved from u to v adds w * c'(u - v) to u and subtracts it from v, with
+// c(g) = |g|^p). Either may be null. The derivative of |g|^p at g = 0 is taken as 0 (for p = 1, a subgradient).
+std::vector<double> sliced_wasserstein_terms(const WeightedCloud& x, const WeightedCloud& y, std::size_t dim,
+                                             const std::vector<double>& directions, double p,
+                                             const ProjectionBackend& backend, double* gx, double* gy);
+
 // Exact W_p^p between two weighted empirical measures on the line; values sorted ascending, weights summing to 1.
 double wasserstein_1d_sorted(const double* u, const double* u_weights, std::size_t n, const double* v,
                              const double* v_weights, std::size_t m, double p);
+
+// As wasserstein_1d_sorted, and its derivatives with respect to each sorted value into du (n) and dv (m),
+// overwritten.
+double wasserstein_1d_sorted_gradient(const double* u, const double* u_weights, std::size_t n, const double* v,
+                                      const double* v_weights, std::size_t m, double p, double* du, double* dv);
 
 }  // namespace wow

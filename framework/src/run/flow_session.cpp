@@ -35,6 +35,17 @@ std::unique_ptr<FlowSession> FlowSession::load(const std::string& dir, const Reg
   blas::set_threads(1);
   std::unique_ptr<FlowSession> session(new FlowSession());
   session->setup_ = std::make_unique<Setup>(build_checked(spec, registry, threads));
+  // Datasets the directory holds itself (given from Python when it was written) count as given: save() writes them
+  // into the new directory, which then stands alone.
+  const auto held = [&](const char* side) {
+    const Json& node = spec.at(side);
+    if (node.value("type", "") != "npy" || !node.contains("params")) return false;
+    const std::string path = node.at("params").value("path", "");
+    std::error_code equal_ec;
+    return !path.empty() && std::filesystem::equivalent(path, run.path(std::string(side) + ".npy"), equal_ec);
+  };
+  session->given_source_ = held("source");
+  session->given_target_ = held("target");
   const LoadedCheckpoint cp = run.load_checkpoint(session->setup_->source.points.size());
   const StartPoint from = start_point_from(cp, *session->setup_, run);
   session->loss_ = run.read_loss();

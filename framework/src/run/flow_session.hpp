@@ -41,6 +41,8 @@ class FlowSession {
   [[nodiscard]] std::vector<double> state() const;
   [[nodiscard]] const ClassLayout& layout() const { return setup_->source.layout; }
   [[nodiscard]] std::size_t dim() const { return setup_->source.dim; }
+  // The target dataset as loaded (or given), whole (before any per-step batching).
+  [[nodiscard]] const LabeledCloud<double>& target() const { return setup_->target; }
   [[nodiscard]] const std::vector<LossRow>& loss() const { return loss_; }
   [[nodiscard]] const std::vector<MetricRow>& metrics() const { return metrics_->rows(); }
 

@@ -4,7 +4,15 @@
 #include <cstdint>
 #include <string>
 
+#include "wow/errors.hpp"
+
 namespace wow {
+
+// A computation refused before it allocates because it would not fit in memory: bad input for the CLI (exit 2),
+// MemoryError in Python. The message names the parameters that drive the size.
+struct MemoryBudgetError : InputError {
+  using InputError::InputError;
+};
 
 struct MemoryLimit {
   std::uint64_t bytes = 0;

@@ -93,12 +93,12 @@ void require_memory(const Setup& s, std::size_t threads) {
     return std::to_string(c.classes()) + " classes, " + std::to_string(c.rows()) + " points of dimension " +
            std::to_string(c.dim);
   };
-  throw InputError("the run needs about " + human_bytes(needed) + " of memory but " +
-                   human_bytes(static_cast<double>(available.bytes)) + " is available (" + available.source +
-                   "): the sliced engine's buffers take " + human_bytes(engine) +
-                   ", growing with projections.params.count (" + std::to_string(settings.count) +
-                   ") times the points of both datasets (source: " + shape(s.source) + "; target: " + shape(s.target) +
-                   "); lower projections.params.count or the dataset sizes");
+  throw MemoryBudgetError("the run needs about " + human_bytes(needed) + " of memory but " +
+                          human_bytes(static_cast<double>(available.bytes)) + " is available (" + available.source +
+                          "): the sliced engine's buffers take " + human_bytes(engine) +
+                          ", growing with projections.params.count (" + std::to_string(settings.count) +
+                          ") times the points of both datasets (source: " + shape(s.source) +
+                          "; target: " + shape(s.target) + "); lower projections.params.count or the dataset sizes");
 }
 
 }  // namespace
