@@ -1382,6 +1382,36 @@ PY
   [[ $(json_get "$TMP/bench.json" 'j["ms_per_step"] > 0') == True ]] || fail "bench: $(cat "$TMP/bench.json")"
 }
 
+case_quickstart_only() {
+  # The README's first command builds only the `quickstart` target: wow and the plugins experiments/rings.json loads
+  # (WOW_TEST_QUICKSTART_PLUGINS, from CMakeLists.txt). A copy of wow with just those plugins runs rings.json with its
+  # pictures, and a spec naming a component left out, or one needing libtorch or CUDA, gets one line saying how to
+  # add it.
+  [[ -n ${WOW_TEST_QUICKSTART_PLUGINS:-} ]] || { fail "WOW_TEST_QUICKSTART_PLUGINS is not set"; return; }
+  local build plugin
+  build=$(dirname "$WOW")
+  mkdir -p "$TMP/b/plugins"
+  cp "$WOW" "$build/libwowcore.so" "$TMP/b/" || { fail "cannot copy wow"; return; }
+  for plugin in ${WOW_TEST_QUICKSTART_PLUGINS//,/ }; do
+    cp "$build/plugins/$plugin.so" "$TMP/b/plugins/" || fail "quickstart plugin $plugin.so is not built"
+  done
+  local WOW=$TMP/b/wow
+  local -x WOW_PLUGIN_PATH=""
+  "$WOW" run "$SPEC" --set solver.params.steps=3 --out "$TMP/r" --quiet 2>"$TMP/stderr" ||
+    fail "rings.json with the quickstart plugins failed: $(cat "$TMP/stderr")"
+  is_png "$TMP/r/flow.png" || fail "no flow.png"
+  is_png "$TMP/r/loss.png" || fail "no loss.png"
+  expect_bad_input "$TMP/out" run "$SRC/experiments/rings_gaussian.json" --out "$TMP/out" --quiet
+  contains "$MSG" "gaussian_sw is a WoWFlow plugin"
+  contains "$MSG" "cmake --build build -j2"
+  expect_bad_input "$TMP/out" run "$SPEC" --set projections.type=cuda --out "$TMP/out" --quiet
+  contains "$MSG" "CUDA toolkit"
+  expect_bad_input "$TMP/out" run "$SPEC" --set 'callbacks=[{"type":"transfer_eval"}]' --out "$TMP/out" --quiet
+  contains "$MSG" "apt-get install libtorch-dev"
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.type=nonsense --out "$TMP/out" --quiet
+  [[ $MSG != *"WoWFlow plugin"* ]] || fail "a type that is no WoWFlow component got a build hint: $MSG"
+}
+
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
   ill_typed_parameter out_of_range_parameter sorted_unequal_sizes missing_npy corrupt_npy bad_plugin
   existing_output_dir other_bad_input set_whole_node plugins_json describe interrupt_and_resume diverged
@@ -1390,7 +1420,7 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   extend_complete_run force_refuses_foreign concurrent_runs stale_lock_after_kill truncated_checkpoint impossible_size
   out_of_memory_mid_run status_command kill_resume_20 callbacks_metrics early_stop callbacks_resume_bit_identical
   particle_functionals_and_solvers sweep_basic sweep_bad_input sweep_kill_resume sweep_failures sweep_mpi compare bench_suite
-  transfer_eval_quick classifier_accuracy_quick distill_quick distill_embaug_quick cuda_matches_cpu)
+  transfer_eval_quick classifier_accuracy_quick distill_quick distill_embaug_quick cuda_matches_cpu quickstart_only)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/component_catalog.hpp"
 #include "wow/errors.hpp"
 
 namespace wow {
@@ -41,8 +42,10 @@ std::vector<std::string> Registry::kinds() const {
 
 void Registry::unknown_type(const std::string& kind, const std::string& type, const std::string& path) const {
   const auto valid = types(kind);
+  const std::string hint = not_built_hint(kind, type);
   throw InputError(path + ".type: unknown " + kind + " \"" + type +
-                   "\"; valid: " + (valid.empty() ? std::string("(none loaded)") : join_names(valid)));
+                   "\"; valid: " + (valid.empty() ? std::string("(none loaded)") : join_names(valid)) +
+                   (hint.empty() ? "" : "; " + hint));
 }
 
 Json Registry::resolve_node(const std::string& kind, const Json& node, const std::string& path) const {
