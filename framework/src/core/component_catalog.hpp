@@ -1,7 +1,8 @@
 #pragma once
 // Every component type the WoWFlow source tree provides, with the plugin library that registers it and what that
-// library needs beyond the core build: so a spec naming a type this build left out (the README's first command builds
-// only what experiments/rings.json loads; libtorch, the CUDA toolkit may be missing) gets one line saying how to add it.
+// library needs beyond the core build, so that a spec naming a type this build left out (the README's first command
+// builds only what experiments/rings.json loads; libtorch or the CUDA toolkit may be missing) gets one line saying
+// how to add it.
 #include <string>
 #include <vector>
 
