@@ -70,20 +70,19 @@ std::string build_dir() {
 std::string not_built_hint(const std::string& kind, const std::string& type) {
   for (const auto& c : kCatalog) {
     if (c.kind != kind || c.type != type) continue;
-    const std::string name(type);
     const std::string dir = build_dir();
     const std::string rebuild = "cmake -S . -B " + dir + " && cmake --build " + dir + " -j2";
     switch (c.needs) {
       case Needs::kTorch:
-        return name + " is a WoWFlow plugin that needs libtorch, which this build was configured without; add it " +
+        return type + " is a WoWFlow plugin that needs libtorch, which this build was configured without; add it " +
                "with: apt-get install libtorch-dev && " + rebuild;
       case Needs::kCuda:
-        return name + " is a WoWFlow plugin that needs the CUDA toolkit (nvcc, in PATH or /usr/local/cuda; Debian " +
+        return type + " is a WoWFlow plugin that needs the CUDA toolkit (nvcc, in PATH or /usr/local/cuda; Debian " +
                "nvidia-cuda-toolkit), which this build was configured without; install it, then: " + rebuild;
       case Needs::kNothing:
         break;
     }
-    return name + " is a WoWFlow plugin (plugins/" + std::string(c.library) +
+    return type + " is a WoWFlow plugin (plugins/" + std::string(c.library) +
            ".so) this build left out (the README's first command builds only what experiments/rings.json loads); " +
            "add every plugin with: cmake --build " + dir + " -j2";
   }
