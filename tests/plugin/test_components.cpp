@@ -4,6 +4,7 @@
 #include <fstream>
 #include <numbers>
 
+#include "core/component_catalog.hpp"
 #include "data/npy.hpp"
 #include "helpers.hpp"
 #include "wow/errors.hpp"
@@ -39,6 +40,27 @@ TEST_CASE("plugins: every component type of the build is registered", "[plugins]
   REQUIRE(r.find("kernel", "riesz_sw") != nullptr);
   CHECK_THAT(r.find("kernel", "riesz_sw")->origin, Catch::EndsWith(".so"));
   CHECK_THAT(r.find("kernel", "riesz_sw")->origin, Catch::Contains(wowtest::plugin_dir()));
+}
+
+TEST_CASE("plugins: the catalog of known components matches the plugins of the build", "[plugins]") {
+  // A spec naming a component this build left out gets a hint from the catalog (core/component_catalog.cpp), so the
+  // catalog must list every component the tree's plugins register, and every core entry must be built here.
+  auto& r = wowtest::registry();
+  for (const auto* info : r.list()) {
+    INFO(info->kind << " " << info->type << " from " << info->origin);
+    CHECK_FALSE(wow::not_built_hint(info->kind, info->type).empty());
+  }
+  for (const auto& c : wow::known_components()) {
+    INFO(c.kind << " " << c.type);
+    if (const auto* info = r.find(c.kind, c.type); info != nullptr)
+      CHECK_THAT(info->origin, Catch::EndsWith("/" + c.library + ".so"));
+    else
+      CHECK(c.optional);
+  }
+  CHECK(wow::not_built_hint("kernel", "no_such_kernel").empty());
+  CHECK_THAT(wow::not_built_hint("callback", "transfer_eval"), Catch::Contains("libtorch-dev"));
+  CHECK_THAT(wow::not_built_hint("projections", "cuda"), Catch::Contains("CUDA toolkit"));
+  CHECK_THAT(wow::not_built_hint("kernel", "gaussian_sw"), Catch::Contains("cmake --build"));
 }
 
 TEST_CASE("plugins: libraries that cannot be used are refused, naming the file", "[plugins]") {

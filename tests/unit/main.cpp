@@ -1,3 +1,3 @@
-// The single Catch2 main of the unit tests (they link wowcore only: no plugins).
+// The single Catch2 main of every test program (tests/CMakeLists.txt: the object library wow_catch_main).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>

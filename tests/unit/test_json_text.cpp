@@ -33,7 +33,9 @@ TEST_CASE("JSON nested up to the limit parses; one level more is refused, naming
   // 200 000 levels overflowed the stack before: refused in one pass, whatever the depth.
   CHECK(error_of("{\"notes\":" + nested(200000) + "}").find("nested deeper") != std::string::npos);
   // Brackets inside strings are text, not nesting (escaped quotes included).
-  CHECK(wow::parse_json_text("{\"a\":\"" + std::string(1000, '[') + "\\\"[[[\"}", "x.json").is_object());
+  std::string bracketed_text = "{\"a\":\"";
+  bracketed_text.append(1000, '[').append("\\\"[[[\"}");
+  CHECK(wow::parse_json_text(bracketed_text, "x.json").is_object());
 }
 
 TEST_CASE("A key given twice in one object is refused, naming its path; the same key in two objects is fine") {

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "core/exception_type.hpp"
+#include "core/component_catalog.hpp"
 #include "wow/errors.hpp"
 
 namespace wow {
@@ -43,8 +44,10 @@ std::vector<std::string> Registry::kinds() const {
 
 void Registry::unknown_type(const std::string& kind, const std::string& type, const std::string& path) const {
   const auto valid = types(kind);
+  const std::string hint = not_built_hint(kind, type);
   throw InputError(path + ".type: unknown " + kind + " \"" + type +
-                   "\"; valid: " + (valid.empty() ? std::string("(none loaded)") : join_names(valid)));
+                   "\"; valid: " + (valid.empty() ? std::string("(none loaded)") : join_names(valid)) +
+                   (hint.empty() ? "" : "; " + hint));
 }
 
 void Registry::rethrow_plugin_failure(const std::string& kind, const std::string& type, const std::string& path) const {
