@@ -1650,6 +1650,8 @@ case_out_of_memory_without_checkpoint() {
   [[ $rc == 4 ]] || fail "exit code $rc, expected 4 ($(cat "$TMP/stderr"))"
   grep -q "no checkpoint was written yet" "$TMP/stderr" || fail "stderr: $(cat "$TMP/stderr")"
   grep -q "checkpoint is kept\|checkpoint (step" "$TMP/stderr" && fail "claims a checkpoint: $(cat "$TMP/stderr")"
+}
+
 case_quickstart_only() {
   # The README's first command builds only the `quickstart` target: wow and the plugins experiments/rings.json loads
   # (WOW_TEST_QUICKSTART_PLUGINS, from CMakeLists.txt). A copy of wow with just those plugins runs rings.json with its
